@@ -1,0 +1,1 @@
+"""Loaders: report text → typed records → raw.* tables."""

@@ -1,0 +1,103 @@
+"""Document identity (unit, year, scope, place) read from the report's own text."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.records import SCOPE_DEPARTMENT, SCOPE_UNIT, Identity, ParseError
+from ingest.text import compact
+
+# Titles seen: "2024 年度武汉市硚口区企业服务中心部门决算公开",
+# "武汉市洪山区企业服务中心 2022 年度部门决算", "第二部分 2023 年度单位决算表".
+_TITLE_YEAR_FIRST = re.compile(r"^(?:第[一二三四五六]部分)?(20\d\d)年度(.{2,40}?)(部门|单位)决算")
+_TITLE_UNIT_FIRST = re.compile(r"^(?:第[一二三四五六]部分)?(.{2,40}?)(20\d\d)年度(部门|单位)决算")
+_PART_ONE = re.compile(r"^第一部分(.{2,40}?)(?:部门|单位)?概况")
+_YEAR = re.compile(r"(20\d\d)年度(?:部门|单位)?决算")
+_PROVINCE_OF_CITY = {
+    "武汉市": "湖北省", "北京市": "北京市", "上海市": "上海市", "天津市": "天津市", "重庆市": "重庆市",
+}
+_PLACE = re.compile(r"^(?P<prov>[^市]{2,3}省)?(?P<city>[^市省]{1,4}市)?(?P<dist>[^区县市]{1,4}(?:区|县))?")
+_HEAD_LINES = 400
+
+
+def _split_unit(raw: str) -> tuple[str, bool]:
+    """'武汉市洪山区企业服务中心本级' → ('武汉市洪山区企业服务中心', True)."""
+    name = raw.strip("：:，, ")
+    own_level = False
+    for suffix in ("（本级）", "(本级)", "本级"):
+        while name.endswith(suffix):
+            name, own_level = name[: -len(suffix)], True
+    return name, own_level
+
+
+def read_identity(lines: list[str]) -> Identity:
+    """Find the unit, fiscal year and scope near the top of the document.
+
+    Raises ParseError when no title names a year and a unit: such a file is not a report.
+    """
+    # A title may wrap onto the next line ("…2020年度部门" / "决算表"): match line + next.
+    nonblank = [(i + 1, compact(x)) for i, x in enumerate(lines[:_HEAD_LINES]) if x.strip()]
+    head = [(n, t + (nonblank[k + 1][1] if k + 1 < len(nonblank) else ""))
+            for k, (n, t) in enumerate(nonblank)]
+    unit_raw = year = kind = None
+    title_line = 0
+    for n, text in head:
+        m = _TITLE_YEAR_FIRST.match(text)
+        if m and "第" not in m.group(2):
+            year, unit_raw, kind, title_line = int(m.group(1)), m.group(2), m.group(3), n
+            break
+        m = _TITLE_UNIT_FIRST.match(text)
+        if m and "第" not in m.group(1) and len(m.group(1)) >= 4:
+            unit_raw, year, kind, title_line = m.group(1), int(m.group(2)), m.group(3), n
+            break
+    if unit_raw is None:
+        for n, text in head:
+            m = _PART_ONE.match(text)
+            if m:
+                unit_raw, title_line = m.group(1), n
+                break
+        for _, text in head:
+            m = _YEAR.search(text)
+            if m:
+                year = int(m.group(1))
+                kind = "单位" if "单位决算" in text else "部门"
+                break
+    if unit_raw is None or year is None:
+        raise ParseError(None, "no report title found (expected e.g. '2024 年度<单位>部门决算' or "
+                         "'第一部分 <单位>概况' with a '<年> 年度…决算' heading in the first lines)",
+                         stage="identity")
+    unit_name, own_level = _split_unit(unit_raw)
+    scope = SCOPE_UNIT if (own_level or kind == "单位") else SCOPE_DEPARTMENT
+    place = _PLACE.match(unit_name)
+    city = place.group("city") if place else None
+    province = place.group("prov") if place and place.group("prov") else _PROVINCE_OF_CITY.get(city or "")
+    district = place.group("dist") if place else None
+    return Identity(unit_name, year, scope, district, city, province, title_line)
+
+
+_MEMBER = re.compile(r"^\d+[.、](.{4,40}?)(?:（本级）|\(本级\))?$")
+
+
+def read_member_units(lines: list[str]) -> list[tuple[str, int]]:
+    """Units a department report lists under '编制范围包括：' (1.… 2.…)."""
+    members: list[tuple[str, int]] = []
+    in_list = False
+    for i, raw in enumerate(lines[:_HEAD_LINES]):
+        text = compact(raw)
+        following = next((compact(x) for x in lines[i + 1:i + 4] if x.strip()), "")
+        if not in_list and "编制范围包括" in text + following:
+            in_list = "编制范围包括" in text  # else the next non-blank line ends the phrase
+            continue
+            in_list = True
+            continue
+        if not in_list and members == [] and "围包括" in text:
+            in_list = True
+            continue
+        if in_list:
+            if not text:
+                continue
+            m = _MEMBER.match(text)
+            if not m:
+                break
+            members.append((m.group(1), i + 1))
+    return members

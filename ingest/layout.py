@@ -1,0 +1,92 @@
+"""Report layouts as data: the loaders read the same CSV seeds dbt loads.
+
+Table titles, column orders, 01/04 line labels and the two code lists live in
+``seeds/*.csv``; this module turns them into lookups the parsers share.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.text import compact
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "、": ""})
+
+
+def norm_name(name: str) -> str:
+    """Name comparison key: no spaces, ASCII brackets and quotes."""
+    return compact(name).translate(_BRACKETS)
+
+
+_NUMBERING = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def strip_numbering(label: str) -> str:
+    """'二十一、国有资本经营预算支出' → '国有资本经营预算支出'."""
+    return _NUMBERING.sub("", compact(label))
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    table_key: str
+    title_zh: str
+    std_no: str
+    no_2020: str
+    columns: tuple[str, ...]  # column_key by 栏次 order
+
+
+@dataclass
+class Layout:
+    tables: dict[str, TableSpec]
+    titles: dict[str, str]  # normalised title alias → table_key
+    summary_lines: dict[tuple[str, str, str], tuple[str, str]]  # (table, side, label) → (line_key, group)
+    subjects: dict[str, tuple[str, str]]  # code → (level, name)
+    econ: dict[str, tuple[str, str]]
+    class_by_name: dict[str, str] = field(default_factory=dict)  # 类 name → code
+
+    def table_for_title(self, title: str) -> str | None:
+        return self.titles.get(norm_name(title))
+
+    def subject_children(self, prefix: str, length: int) -> list[tuple[str, str]]:
+        return [(c, n) for c, (_, n) in self.subjects.items() if len(c) == length and c.startswith(prefix)]
+
+    def econ_children(self, prefix: str, length: int) -> list[tuple[str, str]]:
+        return [(c, n) for c, (_, n) in self.econ.items() if len(c) == length and c.startswith(prefix)]
+
+
+@lru_cache(maxsize=4)
+def load_layout(seed_dir: Path = SEED_DIR) -> Layout:
+    tables_rows = _read(seed_dir / "layout_tables.csv")
+    cols: dict[str, list[tuple[int, str]]] = {}
+    for r in _read(seed_dir / "layout_columns.csv"):
+        cols.setdefault(r["table_key"], []).append((int(r["column_no"]), r["column_key"]))
+    tables = {
+        r["table_key"]: TableSpec(
+            r["table_key"], r["title_zh"], r["std_no"], r["no_2020"],
+            tuple(k for _, k in sorted(cols.get(r["table_key"], []))),
+        )
+        for r in tables_rows
+    }
+    titles = {norm_name(r["title_alias"]): r["table_key"] for r in _read(seed_dir / "layout_table_titles.csv")}
+    for t in tables.values():
+        titles.setdefault(norm_name(t.title_zh), t.table_key)
+    lines = {
+        (r["table_key"], r["side"], norm_name(r["label_zh"])): (r["line_key"], r["group_key"])
+        for r in _read(seed_dir / "layout_summary_lines.csv")
+    }
+    subjects = {r["subject_code"]: (r["subject_level"], r["subject_name"])
+                for r in _read(seed_dir / "function_subjects.csv")}
+    econ = {r["econ_code"]: (r["econ_level"], r["econ_name"]) for r in _read(seed_dir / "econ_classes.csv")}
+    class_by_name = {norm_name(n): c for c, (lvl, n) in subjects.items() if lvl == "class"}
+    return Layout(tables, titles, lines, subjects, econ, class_by_name)

@@ -1,0 +1,179 @@
+"""Run the rule catalog as Great Expectations suites and write audit.findings.
+
+dbt builds ``audit.checks`` (one row per evaluated identity or comparison). For each rule,
+its checks are pulled into pandas and validated by the expectations the rule names in
+``expectations/templates.yml``. GE through a SQLAlchemy DuckDB datasource silently fails
+every expectation (DESIGN §6), so validation runs on pandas frames; the tests prove with
+must-fire fixtures that each expectation really evaluates.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+from juesuan.config import REPO_ROOT
+from juesuan.query import WarehouseMissing
+
+log = logging.getLogger("juesuan")
+
+TEMPLATES = REPO_ROOT / "expectations" / "templates.yml"
+SEVERITIES = ("error", "warning", "info")
+
+FINDINGS_DDL = """
+create or replace table audit.findings (
+    finding_id varchar primary key, document_id varchar not null, rule_id varchar not null,
+    category varchar not null, severity varchar not null, subject_code varchar, expected decimal(18,4),
+    actual decimal(18,4), difference decimal(18,4), message varchar not null, source_line integer,
+    table_key varchar, title_zh varchar, expectation varchar not null)
+"""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    type: str
+    kwargs: dict[str, Any]
+
+
+def load_templates(path: Path = TEMPLATES) -> dict[str, list[Expectation]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {name: [Expectation(e["type"], dict(e["kwargs"])) for e in items] for name, items in data.items()}
+
+
+def _ge_expectation(exp: Expectation) -> Any:
+    import great_expectations as gx
+
+    cls_name = "".join(part.capitalize() for part in exp.type.split("_"))
+    cls = getattr(gx.expectations, cls_name, None)
+    if cls is None:
+        raise ValueError(f"unknown expectation type {exp.type!r} in {TEMPLATES}")
+    return cls(**exp.kwargs)
+
+
+class Validator:
+    """One ephemeral GE context for a build; validates pandas frames rule by rule."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        self._gx = gx
+        self.ctx = gx.get_context(mode="ephemeral")
+        self.ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        source = self.ctx.data_sources.add_pandas("juesuan")
+        self.batch = source.add_dataframe_asset("checks").add_batch_definition_whole_dataframe("rule")
+        self._suites: dict[str, Any] = {}
+
+    def failing_rows(self, template: str, expectations: list[Expectation], frame: pd.DataFrame) -> set[int]:
+        """Row positions of ``frame`` that any of the expectations reports as unexpected."""
+        if frame.empty:
+            return set()
+        gx = self._gx
+        if template not in self._suites:
+            suite = self.ctx.suites.add(gx.ExpectationSuite(
+                name=template, expectations=[_ge_expectation(e) for e in expectations]))
+            self._suites[template] = self.ctx.validation_definitions.add(
+                gx.ValidationDefinition(name=template, data=self.batch, suite=suite))
+        frame = frame.reset_index(drop=True)
+        result = self._suites[template].run(batch_parameters={"dataframe": frame},
+                                            result_format={"result_format": "COMPLETE"})
+        bad: set[int] = set()
+        for r in result.results:
+            if r.exception_info and r.exception_info.get("raised_exception"):
+                raise RuntimeError(f"expectation {r.expectation_config.type} raised: "
+                                   f"{r.exception_info.get('exception_message')}")
+            if not r.success:
+                bad.update(int(i) for i in r.result.get("unexpected_index_list") or [])
+        return bad
+
+
+def _message(row: pd.Series) -> str:
+    subject = f" 科目 {row['subject_code']}" if isinstance(row["subject_code"], str) else ""
+    table = f" [{row['table_key']}]" if isinstance(row["table_key"], str) else ""
+    note = f"; {row['note']}" if isinstance(row["note"], str) and row["note"] else ""
+    return (f"{row['title_zh']}{table}{subject}: 应为 {row['expected']}，实际 {row['actual']}，"
+            f"差额 {row['difference']}（容差 {row['tolerance']}）{note}")
+
+
+def evaluate(checks: pd.DataFrame, rules: pd.DataFrame, validator: Validator | None = None) -> pd.DataFrame:
+    """Validate every rule's checks; return the findings frame (DESIGN §3 columns)."""
+    templates = load_templates()
+    validator = validator or Validator()
+    out: list[dict[str, Any]] = []
+    for rule in rules.itertuples(index=False):
+        rows = checks[checks["rule_id"] == rule.rule_id].reset_index(drop=True)
+        if rows.empty:
+            continue
+        for k in sorted(validator.failing_rows(rule.expectation, templates[rule.expectation], rows)):
+            row = rows.iloc[k]
+            severity = row.get("row_severity")
+            out.append(dict(
+                finding_id=row["check_id"], document_id=row["document_id"], rule_id=rule.rule_id,
+                category=rule.category, severity=severity if isinstance(severity, str) else rule.severity,
+                subject_code=row["subject_code"], expected=row["expected"], actual=row["actual"],
+                difference=row["difference"], message=row.get("message") if isinstance(row.get("message"), str)
+                else _message(row), source_line=row["source_line"], table_key=row["table_key"],
+                title_zh=rule.title_zh, expectation=rule.expectation))
+    columns = ["finding_id", "document_id", "rule_id", "category", "severity", "subject_code", "expected",
+               "actual", "difference", "message", "source_line", "table_key", "title_zh", "expectation"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def run_audit(db_path: Path) -> dict[str, int]:
+    """Validate audit.checks of a freshly built warehouse and write audit.findings."""
+    with duckdb.connect(str(db_path)) as con:
+        checks = con.execute("select * from audit.checks").df()
+        rules = con.execute("select * from audit.rules order by rule_id").df()
+        findings = evaluate(checks, rules)
+        con.execute(FINDINGS_DDL)
+        con.execute("insert into audit.findings by name select * from findings")
+        counts = dict(con.execute("select severity, count(*) from audit.findings group by 1").fetchall())
+    log.info("audit: %d checks, %d findings", len(checks), len(findings))
+    return {s: int(counts.get(s, 0)) for s in SEVERITIES}
+
+
+def load_findings(warehouse: Path, *, unit: str | None = None, year: int | None = None,
+                  severity: str | None = None, category: str | None = None) -> list[dict[str, Any]]:
+    if not warehouse.exists():
+        raise WarehouseMissing(f"no warehouse at {warehouse}: run `juesuan build` first")
+    sql = """
+        select d.unit_name, d.fiscal_year, d.report_scope, f.severity, f.rule_id, f.category, f.title_zh,
+               f.subject_code, f.expected, f.actual, f.difference, f.message, f.source_line, d.source_file
+        from audit.findings f join marts.dim_document d using (document_id)
+        where (? is null or d.unit_name like '%' || ? || '%')
+          and (? is null or d.fiscal_year = ?)
+          and (? is null or f.severity = ?)
+          and (? is null or f.category = ?)
+        order by d.unit_name, d.fiscal_year, case f.severity when 'error' then 0 when 'warning' then 1 else 2 end,
+                 f.rule_id, f.source_line"""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cur = con.execute(sql, [unit, unit, year, year, severity, severity, category, category])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def format_findings(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no findings (未发现问题) for this selection"
+    out: list[str] = []
+    current = None
+    for r in rows:
+        head = (r["unit_name"], r["fiscal_year"], r["report_scope"])
+        if head != current:
+            current = head
+            scope = "部门决算" if r["report_scope"] == "department" else "单位决算"
+            out.append(f"\n{r['unit_name']} {r['fiscal_year']} 年度{scope}  ({r['source_file']})")
+        line = f"line {r['source_line']}" if r["source_line"] is not None else "no line"
+        out.append(f"  [{r['severity']:<7}] {r['rule_id']} {r['category']}: {r['message']}  ({line})")
+    counts = {s: sum(1 for r in rows if r["severity"] == s) for s in SEVERITIES}
+    out.append(f"\n{len(rows)} findings: {counts['error']} error, {counts['warning']} warning, {counts['info']} info")
+    return "\n".join(out).lstrip("\n")

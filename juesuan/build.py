@@ -1,0 +1,162 @@
+"""The build service: ingest → dbt build → audit → atomic publish, under a file lock.
+
+The published warehouse is never written in place: a build writes a fresh file beside
+it, validates it, checkpoints it and replaces the published file with ``os.replace``.
+A failed build leaves the published file byte-identical.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest.loader import LoadStats, load
+from juesuan import __version__
+from juesuan.config import REPO_ROOT, SAMPLES_DIR, log
+
+
+class BuildLocked(Exception):
+    """Another build holds the warehouse lock."""
+
+
+class BuildFailed(Exception):
+    """The build's own failure (dbt contract or test, loader crash); the published file is untouched."""
+
+
+@dataclass
+class BuildResult:
+    warehouse: str
+    stats: LoadStats
+    findings_by_severity: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    ingest_errors: int = 0
+
+
+@contextmanager
+def build_lock(warehouse: Path) -> Iterator[None]:
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    with open(lock_path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(f"another build holds {lock_path}") from None
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def dbt_command(args: Sequence[str], db_path: Path, target_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Run dbt as a subprocess (in-process dbt keeps the DuckDB file locked)."""
+    env = dict(os.environ, JUESUAN_DBT_PATH=str(db_path), JUESUAN_DBT_TARGET="build",
+               DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    dbt = Path(sys.executable).with_name("dbt")
+    cmd = [str(dbt), *args, "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
+           "--target-path", str(target_dir), "--log-path", str(target_dir / "logs")]
+    log.debug("running %s", " ".join(cmd))
+    return subprocess.run(cmd, env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+
+
+def _dbt_failure_summary(output: str) -> str:
+    lines = [x for x in output.splitlines() if any(k in x for k in ("ERROR", "FAIL", "Failure", "Error", "error"))]
+    return "\n".join(lines[-15:]) or output[-2000:]
+
+
+def publish_file(built: Path, warehouse: Path) -> None:
+    """Checkpoint, drop a stale WAL beside the published file, then replace it atomically."""
+    with duckdb.connect(str(built)) as con:
+        con.execute("checkpoint")
+    stale_wal = warehouse.with_name(warehouse.name + ".wal")
+    if stale_wal.exists():
+        stale_wal.unlink()
+    os.replace(built, warehouse)
+
+
+def _record_run(db: Path, started: datetime, result: BuildResult, status: str) -> None:
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema if not exists audit")
+        con.execute("""create table if not exists audit.build_runs (
+            run_started_at timestamp, run_finished_at timestamp, status varchar, files_seen integer,
+            files_new integer, files_unchanged integer, files_failed integer, duplicates integer,
+            documents integer, findings_by_severity json, tool_version varchar, seconds double)""")
+        s = result.stats
+        con.execute("insert into audit.build_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            started, datetime.now(UTC).replace(tzinfo=None), status, s.files_seen, s.files_new,
+            s.files_unchanged, s.files_failed, s.duplicates, s.documents,
+            json.dumps(result.findings_by_severity), __version__, result.seconds])
+
+
+def _carry_history(previous: Path, db: Path) -> None:
+    """Keep the run history of the published warehouse in the new file."""
+    if not previous.exists():
+        return
+    with duckdb.connect(str(db)) as con:
+        con.execute("attach ? as previous (read_only)", [str(previous)])
+        try:
+            has = con.execute("select count(*) from information_schema.tables where table_catalog='previous' "
+                              "and table_schema='audit' and table_name='build_runs'").fetchone()
+            if has and has[0]:
+                con.execute("create schema if not exists audit")
+                con.execute("create table audit.build_runs as select * from previous.audit.build_runs")
+        finally:
+            con.execute("detach previous")
+
+
+def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
+          progress: Callable[[int, int], None] | None = None,
+          audit: Callable[[Path], dict[str, int]] | None = None) -> BuildResult:
+    """Build the warehouse from ``corpora`` (default: the bundled samples) and publish it.
+
+    Raises BuildLocked when another build runs and BuildFailed when the build itself fails.
+    """
+    corpora = list(corpora) if corpora else [SAMPLES_DIR]
+    started_clock = time.monotonic()
+    started = datetime.now(UTC).replace(tzinfo=None)
+    with build_lock(warehouse):
+        building = warehouse.with_name(f".{warehouse.name}.building-{os.getpid()}")
+        target_dir = warehouse.parent / ".dbt-target"
+        for leftover in (building, building.with_name(building.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        try:
+            with duckdb.connect(str(building)) as con:
+                stats = load(con, corpora, previous=str(warehouse) if warehouse.exists() else None,
+                             workers=workers, progress=progress)
+                errors_row = con.execute("select count(*) from raw.ingest_errors").fetchone()
+            log.info("ingest: %d files, %d new, %d unchanged, %d failed, %d duplicates",
+                     stats.files_seen, stats.files_new, stats.files_unchanged, stats.files_failed, stats.duplicates)
+            result = BuildResult(str(warehouse), stats, ingest_errors=errors_row[0] if errors_row else 0)
+            log.info("dbt build …")
+            proc = dbt_command(["build", "--quiet", "--fail-fast"], building, target_dir)
+            if proc.returncode != 0:
+                raise BuildFailed("dbt build failed:\n" + _dbt_failure_summary(proc.stdout + proc.stderr))
+            if audit is not None:
+                log.info("audit …")
+                result.findings_by_severity = audit(building)
+            result.seconds = round(time.monotonic() - started_clock, 2)
+            _carry_history(warehouse, building)
+            _record_run(building, started, result, "published")
+            publish_file(building, warehouse)
+            log.info("published %s in %.1f s", warehouse, result.seconds)
+            return result
+        except BaseException:
+            building.unlink(missing_ok=True)
+            building.with_name(building.name + ".wal").unlink(missing_ok=True)
+            raise
+
+
+def result_json(result: BuildResult) -> str:
+    return json.dumps(asdict(result), ensure_ascii=False, indent=2)

@@ -1,0 +1,219 @@
+"""`juesuan` command line: a thin layer over the services (build, query, audit, publish, synth)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+
+from juesuan import __version__
+from juesuan.config import (
+    EXIT_FAILURE,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    log,
+    setup_logging,
+    warehouse_path,
+)
+
+DESCRIPTION = """\
+juesuan (决算): Chinese government final-accounts disclosures (部门决算公开) as an audited
+DuckDB star schema.
+
+Typical use:
+  juesuan build                          # bundled samples → warehouse/juesuan.duckdb
+  juesuan build --corpus ~/reports       # your own text files (tab, pdftotext or narrative-only)
+  juesuan sql "select * from marts.dim_document"
+  juesuan findings --severity error      # what the audit found, in Chinese and English
+
+Every verb that touches the warehouse takes --warehouse PATH (default $JUESUAN_WAREHOUSE,
+else warehouse/juesuan.duckdb in the repository).
+Exit codes: 0 ok, 1 failure, 2 usage error, 75 another build holds the lock."""
+
+WAREHOUSE_HELP = "warehouse file (default: $JUESUAN_WAREHOUSE, else warehouse/juesuan.duckdb)"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2 with the usage line
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _progress(done: int, total: int) -> None:
+    if total >= 50 and (done == total or done % max(1, total // 20) == 0):
+        width = 30
+        filled = width * done // total
+        print(f"\r  parsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr)
+        if done == total:
+            print(file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from juesuan.audit import run_audit
+    from juesuan.build import BuildFailed, BuildLocked, build
+
+    warehouse = warehouse_path(args.warehouse)
+    try:
+        result = build([Path(c) for c in args.corpus] if args.corpus else None, warehouse,
+                       workers=args.workers, progress=None if args.quiet else _progress, audit=run_audit)
+    except BuildLocked as exc:
+        log.error("%s", exc)
+        return EXIT_LOCKED
+    except BuildFailed as exc:
+        log.error("build failed; the published warehouse is unchanged.\n%s", exc)
+        return EXIT_FAILURE
+    except FileNotFoundError as exc:
+        log.error("%s", exc)
+        return EXIT_USAGE
+    s = result.stats
+    sev = result.findings_by_severity
+    print(f"juesuan build: published {result.warehouse}")
+    print(f"  files: {s.files_seen} seen, {s.files_new} parsed, {s.files_unchanged} unchanged, "
+          f"{s.duplicates} duplicate, {s.files_failed} failed (see raw.ingest_errors: {result.ingest_errors} rows)")
+    print(f"  documents: {s.documents}")
+    print(f"  findings: {sev.get('error', 0)} error, {sev.get('warning', 0)} warning, {sev.get('info', 0)} info"
+          "  (juesuan findings)")
+    print(f"  time: {result.seconds:.1f} s")
+    if args.strict and sev.get("error", 0):
+        log.error("--strict: %d error-severity findings", sev["error"])
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from juesuan.query import WarehouseMissing, format_result, run_query
+
+    try:
+        result = run_query(warehouse_path(args.warehouse), args.query)
+    except WarehouseMissing as exc:
+        log.error("%s", exc)
+        return EXIT_FAILURE
+    except duckdb.Error as exc:
+        log.error("query failed: %s", exc)
+        return EXIT_FAILURE
+    print(format_result(result, args.format))
+    return EXIT_OK
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    from juesuan.audit import format_findings, load_findings
+    from juesuan.query import WarehouseMissing
+
+    try:
+        rows = load_findings(warehouse_path(args.warehouse), unit=args.unit, year=args.year,
+                             severity=args.severity, category=args.category)
+    except WarehouseMissing as exc:
+        log.error("%s", exc)
+        return EXIT_FAILURE
+    print(format_findings(rows))
+    return EXIT_OK
+
+
+def cmd_publish_postgres(args: argparse.Namespace) -> int:
+    from juesuan.pgpublish import PublishError, publish_postgres
+
+    try:
+        counts = publish_postgres(warehouse_path(args.warehouse), args.url, reader_role=args.reader_role)
+    except PublishError as exc:
+        log.error("%s", exc)
+        return EXIT_FAILURE
+    print(f"published {len(counts)} tables to PostgreSQL ({sum(counts.values())} rows); "
+          f"read-only role: {args.reader_role}")
+    return EXIT_OK
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from juesuan.synth import generate
+
+    summary = generate(args.docs, Path(args.out), seed=args.seed, error_rate=args.error_rate)
+    print(f"wrote {summary['documents']} reports to {args.out} "
+          f"({summary['errors_injected']} injected errors labelled in {summary['labels_file']})")
+    return EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from juesuan.docs import build_docs
+
+    try:
+        out = build_docs(warehouse_path(args.warehouse), Path(args.out))
+    except RuntimeError as exc:
+        log.error("%s", exc)
+        return EXIT_FAILURE
+    print(f"docs site: {out}")
+    return EXIT_OK
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="juesuan", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"juesuan {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only, no progress bar")
+    sub = p.add_subparsers(dest="verb", required=True, parser_class=_Parser, metavar="VERB")
+
+    b = sub.add_parser("build", help="ingest, dbt build, audit, publish",
+                       description="Parse every file below the corpus directories, build the star schema "
+                       "with dbt, run the audit suites and publish the warehouse atomically. Files that "
+                       "cannot be parsed are recorded in raw.ingest_errors; they never stop the build.")
+    b.add_argument("--corpus", action="append", metavar="DIR",
+                   help="directory (or file) of report texts; repeatable (default: bundled samples)")
+    b.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+    b.add_argument("--strict", action="store_true", help="exit 1 when the audit finds error-severity findings")
+    b.add_argument("--workers", type=int, default=1, metavar="N", help="parser processes (default 1)")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("sql", help="read-only query of the published warehouse",
+                       description="Run one SQL statement on a read-only connection to the published warehouse. "
+                       "Schemas: marts (star schema), audit (rules, findings, build_runs), raw (loader output).")
+    s.add_argument("query", metavar="QUERY", help="SQL text, e.g. \"select * from marts.dim_document\"")
+    s.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+    s.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    s.set_defaults(func=cmd_sql)
+
+    f = sub.add_parser("findings", help="the audit result, readable by a person",
+                       description="List audit findings (审计发现) with both numbers, the rule's Chinese title "
+                       "and the source line.")
+    f.add_argument("--unit", help="unit name or part of it (e.g. 硚口)")
+    f.add_argument("--year", type=int, help="fiscal year")
+    f.add_argument("--severity", choices=("error", "warning", "info"), help="only this severity")
+    f.add_argument("--category", help="only this category (within_table, completion_rate, …)")
+    f.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+    f.set_defaults(func=cmd_findings)
+
+    pg = sub.add_parser("publish-postgres", help="mirror marts and audit into PostgreSQL for BI tools",
+                        description="Copy the marts and audit schemas into PostgreSQL in one transaction "
+                        "(schema swap) and grant a read-only role.")
+    pg.add_argument("url", metavar="URL", help="postgresql://user@host:port/dbname")
+    pg.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+    pg.add_argument("--reader-role", default="juesuan_reader", help="read-only role (default juesuan_reader)")
+    pg.set_defaults(func=cmd_publish_postgres)
+
+    sy = sub.add_parser("synth", help="synthetic corpus for scale tests",
+                        description="Write N realistic synthetic reports in all three layouts, deterministic "
+                        "for a seed; with --error-rate, inject labelled errors (labels.csv beside them).")
+    sy.add_argument("--docs", type=int, required=True, metavar="N", help="number of reports")
+    sy.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    sy.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    sy.add_argument("--error-rate", type=float, default=0.0, metavar="R",
+                    help="share of reports with one injected error (0–1, default 0)")
+    sy.set_defaults(func=cmd_synth)
+
+    d = sub.add_parser("docs", help="static offline documentation site (dbt docs --static)")
+    d.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+    d.add_argument("--out", default="reports/docs", metavar="DIR", help="output directory (default reports/docs)")
+    d.set_defaults(func=cmd_docs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    setup_logging(-1 if args.quiet else args.verbose)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Read-only queries of the published warehouse."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+
+class WarehouseMissing(Exception):
+    """No published warehouse at the path."""
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def run_query(warehouse: Path, query: str, params: list[Any] | None = None) -> QueryResult:
+    """Run one statement on a read-only connection; a short-lived connection never blocks a publish."""
+    if not warehouse.exists():
+        raise WarehouseMissing(f"no warehouse at {warehouse}: run `juesuan build` first")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cur = con.execute(query, params or [])
+        columns = [d[0] for d in cur.description] if cur.description else []
+        return QueryResult(columns, cur.fetchall() if columns else [])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if value is None:
+        return None
+    if isinstance(value, (int, float, str, bool)):
+        return value
+    return str(value)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns in a terminal."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def format_result(result: QueryResult, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([{c: _plain(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows],
+                          ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([[("" if v is None else _plain(v)) for v in row] for row in result.rows])
+        return buf.getvalue().rstrip("\n")
+    cells = [[("NULL" if v is None else str(_plain(v))) for v in row] for row in result.rows]
+    widths = [max([_width(c)] + [_width(r[k]) for r in cells]) for k, c in enumerate(result.columns)]
+
+    def line(values: list[str]) -> str:
+        return " | ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    out = [line(result.columns), "-+-".join("-" * w for w in widths)]
+    out += [line(r) for r in cells]
+    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(out)

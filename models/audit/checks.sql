@@ -1,0 +1,41 @@
+-- Every evaluated check (审计核对), one row each; the expectation suites decide which fail.
+-- check_id is stable across rebuilds so findings can be tracked.
+with unioned as (
+    select
+        document_id,
+        rule_id,
+        table_key,
+        subject_code,
+        column_key,
+        source_line,
+        expected,
+        actual,
+        tolerance,
+        cast(null as varchar) as rate_status,
+        cast(null as varchar) as note
+    from {{ ref('chk_subject_tables') }}
+)
+
+select
+    md5(concat_ws(
+        '|', u.document_id, u.rule_id, u.table_key, coalesce(u.subject_code, '-'),
+        coalesce(u.column_key, '-'), coalesce(u.note, '-')
+    )) as check_id,
+    u.document_id,
+    u.rule_id,
+    r.category,
+    r.severity as rule_severity,
+    r.title_zh,
+    u.table_key,
+    u.subject_code,
+    u.column_key,
+    u.source_line,
+    u.expected,
+    u.actual,
+    cast(u.actual - u.expected as decimal(18, 4)) as difference,
+    cast(abs(u.actual - u.expected) as decimal(18, 4)) as abs_difference,
+    u.tolerance,
+    u.rate_status,
+    u.note
+from unioned as u
+inner join {{ ref('audit_rules') }} as r on u.rule_id = r.rule_id

@@ -1,0 +1,17 @@
+-- The rule catalog (审计规则): one row per rule, from seeds/audit_rules.csv.
+select
+    r.rule_id,
+    r.category,
+    r.severity,
+    r.title_zh,
+    r.description,
+    r.formula,
+    r.tolerance_name,
+    case r.tolerance_name
+        when 'rounding_n_addends' then '0.005·(n+1) 万元, at least 0.01'
+        when 'rate_interval' then 'printed amounts ±0.005, stated rate ± half a unit of its precision'
+        when 'exact' then 'none'
+        else r.tolerance_name
+    end as tolerance,
+    r.expectation
+from {{ ref('audit_rules') }} as r

@@ -1,0 +1,30 @@
+with docs as (
+    select
+        *,
+        row_number() over (
+            partition by unit_id, fiscal_year, report_scope order by source_file desc, document_id desc
+        ) as version_rank
+    from {{ ref('stg_reports__documents') }}
+)
+
+select
+    d.document_id,
+    d.unit_id,
+    d.unit_name,
+    d.fiscal_year,
+    d.report_scope,
+    d.layout,
+    d.source_file,
+    d.content_sha256,
+    d.district,
+    d.city,
+    d.province,
+    d.encoding,
+    d.line_count,
+    d.version_rank = 1 as is_current,
+    (
+        select count(*) from {{ ref('stg_reports__table_presence') }} as p
+        where p.document_id = d.document_id and p.status in ('parsed', 'empty')
+    ) as tables_parsed,
+    d.loaded_at
+from docs as d

@@ -1,0 +1,5 @@
+select
+    document_id,
+    member_name,
+    source_line
+from {{ source('raw', 'document_members') }}

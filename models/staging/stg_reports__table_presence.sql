@@ -1,0 +1,9 @@
+select
+    document_id,
+    table_key,
+    table_no,
+    title,
+    status,
+    source_line,
+    note
+from {{ source('raw', 'table_presence') }}

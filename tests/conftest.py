@@ -1,0 +1,48 @@
+"""Shared fixtures: the bundled samples and one warehouse built from them per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.text import decode, split_lines
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "data" / "samples"
+SAMPLE = {
+    "000": SAMPLES / "000_e001c6226d74a889.txt",
+    "001": SAMPLES / "001_12d88111db7f2822.txt",
+    "002": SAMPLES / "002_79d75ce45c137d77.txt",
+    "004": SAMPLES / "004_d5f1f8ecdae37faa.txt",
+}
+
+
+def sample_lines(key: str) -> list[str]:
+    return split_lines(decode(SAMPLE[key].read_bytes())[0])
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled samples built once through the real CLI build (ingest, dbt build, audit, publish)."""
+    from juesuan.cli import main
+
+    out = tmp_path_factory.mktemp("wh") / "juesuan.duckdb"
+    assert main(["-q", "build", "--warehouse", str(out)]) == 0
+    return out
+
+
+@pytest.fixture()
+def wh(sample_warehouse: Path):
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        yield con
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the samples for tests that add bad files."""
+    d = tmp_path / "corpus"
+    shutil.copytree(SAMPLES, d)
+    return d
