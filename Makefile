@@ -21,8 +21,8 @@ build: $(STAMP)
 	$(BIN)/juesuan build
 
 lint: $(STAMP)
-	$(BIN)/ruff check ingest juesuan tests scripts
-	$(BIN)/sqlfluff lint models macros tests/dbt
+	$(BIN)/ruff check .
+	$(BIN)/sqlfluff lint models macros
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q
