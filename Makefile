@@ -29,8 +29,8 @@ pytest: $(STAMP)
 
 test: lint pytest
 
-docs: $(STAMP)
-	$(BIN)/juesuan docs
+docs: build
+	$(BIN)/juesuan docs --out reports/docs
 
 fuzz: $(STAMP)
 	JUESUAN_FUZZ_EXAMPLES=20000 $(BIN)/pytest -q tests/test_fuzz.py

@@ -12,8 +12,11 @@ with unioned as (
         actual,
         tolerance,
         cast(null as varchar) as rate_status,
+        cast(null as varchar) as row_severity,
         cast(null as varchar) as note
     from {{ ref('chk_subject_tables') }}
+    -- Each chk_* model adds a `union all by name` branch here with the same columns; a
+    -- completion-rate check sets rate_status and row_severity (error/warning/info per DESIGN §4).
 )
 
 select
@@ -36,6 +39,7 @@ select
     cast(abs(u.actual - u.expected) as decimal(18, 4)) as abs_difference,
     u.tolerance,
     u.rate_status,
+    u.row_severity,
     u.note
 from unioned as u
 inner join {{ ref('audit_rules') }} as r on u.rule_id = r.rule_id

@@ -1,0 +1,33 @@
+"""Static, offline documentation site: dbt docs generate --static over a copy of the warehouse."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from juesuan.build import dbt_command
+from juesuan.config import log
+
+
+def build_docs(warehouse: Path, out_dir: Path) -> Path:
+    """Write ``out_dir/index.html``: one self-contained file (manifest and catalog inlined).
+
+    dbt needs a read-write connection for the catalog, so it reads a copy and never
+    touches the published warehouse readers use.
+    """
+    if not warehouse.exists():
+        raise RuntimeError(f"no warehouse at {warehouse}: run `juesuan build` first")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="juesuan-docs-") as tmp:
+        copy = Path(tmp) / "docs.duckdb"
+        shutil.copyfile(warehouse, copy)
+        target = Path(tmp) / "target"
+        proc = dbt_command(["docs", "generate", "--static", "--quiet"], copy, target)
+        if proc.returncode != 0:
+            raise RuntimeError("dbt docs generate failed:\n" + (proc.stdout + proc.stderr)[-3000:])
+        page = target / "static_index.html"
+        dest = out_dir / "index.html"
+        shutil.copyfile(page, dest)
+    log.info("docs site written to %s", dest)
+    return dest
