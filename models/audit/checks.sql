@@ -17,6 +17,10 @@ with unioned as (
     from {{ ref('chk_subject_tables') }}
     -- Each chk_* model adds a `union all by name` branch here with the same columns; a
     -- completion-rate check sets rate_status and row_severity (error/warning/info per DESIGN §4).
+    union all by name
+    select * from {{ ref('chk_completion_rate') }}
+    union all by name
+    select * from {{ ref('chk_direction_wording') }}
 )
 
 select

@@ -1,0 +1,120 @@
+{#
+  Completion-rate policy (完成率, DESIGN §4) as SQL expressions.
+
+  rate = 决算 ÷ 年初预算 × 100, recomputed from the printed amounts. Each printed amount is
+  rounded to 0.01 万元 (±0.005), so the true rate lies in
+      [(F − 0.005) / (B + 0.005), (F + 0.005) / (B − 0.005)] × 100,
+  and a rate printed with p decimals stands for [s − 0.5·10^−p, s + 0.5·10^−p).
+
+  rate_status:
+    not_stated            no rate printed (nothing to check, no finding)
+    zero_budget_with_rate 年初预算 = 0 and a rate is printed (error)
+    not_evaluable         a rate is printed but 年初预算 or 决算 is missing (completeness finding)
+    consistent            the two intervals meet
+    truncated             the stated rate is the recomputed one truncated at p decimals (info)
+    inconsistent          anything else: warning, error when the gap exceeds 1 percentage point
+
+  The gap (rate_gap) is the distance in percentage points between the two intervals, i.e.
+  how far the stated rate lies beyond what the printed amounts allow. Comparisons give the
+  report the benefit of 1e-9 against floating-point noise.
+#}
+
+{% macro rate_amount_halfwidth() -%} 0.005 {%- endmacro %}
+
+{% macro rate_epsilon() -%} 1e-9 {%- endmacro %}
+
+{# Recomputed rate (point value, double) or NULL when it cannot be computed. #}
+{% macro rate_recomputed(budget, final) -%}
+    case
+        when {{ budget }} > 0 and {{ final }} is not null
+            then cast({{ final }} as double) / cast({{ budget }} as double) * 100
+    end
+{%- endmacro %}
+
+{# Lower / upper bound of the rate the printed amounts allow. #}
+{% macro rate_low(budget, final) -%}
+    case
+        when {{ budget }} > 0 and {{ final }} is not null
+            then greatest(0, cast({{ final }} as double) - {{ rate_amount_halfwidth() }})
+            / (cast({{ budget }} as double) + {{ rate_amount_halfwidth() }}) * 100
+    end
+{%- endmacro %}
+
+{% macro rate_high(budget, final) -%}
+    case
+        when {{ budget }} > {{ rate_amount_halfwidth() }} and {{ final }} is not null
+            then (cast({{ final }} as double) + {{ rate_amount_halfwidth() }})
+            / (cast({{ budget }} as double) - {{ rate_amount_halfwidth() }}) * 100
+    end
+{%- endmacro %}
+
+{# Half a unit of the stated precision: 114 → 0.5, 97.2 → 0.05. #}
+{% macro rate_stated_halfunit(decimals) -%}
+    (0.5 / pow(10, coalesce({{ decimals }}, 0)))
+{%- endmacro %}
+
+{% macro rate_stated_low(stated, decimals) -%}
+    (cast({{ stated }} as double) - {{ rate_stated_halfunit(decimals) }})
+{%- endmacro %}
+
+{% macro rate_stated_high(stated, decimals) -%}
+    (cast({{ stated }} as double) + {{ rate_stated_halfunit(decimals) }})
+{%- endmacro %}
+
+{# Percentage points between the stated interval and the recomputed one (0 when they meet;
+   NULL when there is nothing to compare). #}
+{% macro rate_gap(budget, final, stated, decimals) -%}
+    case
+        when {{ stated }} is not null and {{ budget }} > 0 and {{ final }} is not null
+            then greatest(
+                0,
+                {{ rate_stated_low(stated, decimals) }} - {{ rate_high(budget, final) }},
+                {{ rate_low(budget, final) }} - {{ rate_stated_high(stated, decimals) }}
+            )
+    end
+{%- endmacro %}
+
+{% macro rate_intervals_meet(budget, final, stated, decimals) -%}
+    (
+        {{ rate_low(budget, final) }} < {{ rate_stated_high(stated, decimals) }} + {{ rate_epsilon() }}
+        and {{ rate_high(budget, final) }} >= {{ rate_stated_low(stated, decimals) }} - {{ rate_epsilon() }}
+    )
+{%- endmacro %}
+
+{# Some rate the amounts allow, truncated (not rounded) at p decimals, gives the stated
+   value: the recomputed interval meets [s, s + 10^−p). #}
+{% macro rate_is_truncation(budget, final, stated, decimals) -%}
+    (
+        {{ rate_low(budget, final) }}
+        < cast({{ stated }} as double) + 2 * {{ rate_stated_halfunit(decimals) }} + {{ rate_epsilon() }}
+        and {{ rate_high(budget, final) }} >= cast({{ stated }} as double) - {{ rate_epsilon() }}
+    )
+{%- endmacro %}
+
+{% macro rate_status(budget, final, stated, decimals) -%}
+    case
+        when {{ stated }} is null then 'not_stated'
+        when {{ budget }} = 0 then 'zero_budget_with_rate'
+        when {{ budget }} is null or {{ final }} is null then 'not_evaluable'
+        when {{ rate_intervals_meet(budget, final, stated, decimals) }} then 'consistent'
+        when {{ rate_is_truncation(budget, final, stated, decimals) }} then 'truncated'
+        else 'inconsistent'
+    end
+{%- endmacro %}
+
+{# Severity of the finding a status raises (NULL = no finding / the rule's own severity).
+   A zero budget with nothing spent and "完成预算的 0%" is the template's placeholder for an
+   empty 三公 item: reported, as info; any other rate on a zero budget is an error. #}
+{% macro rate_severity(status, gap, final, stated) -%}
+    case {{ status }}
+        when 'truncated' then 'info'
+        when 'inconsistent' then case when {{ gap }} > 1 then 'error' else 'warning' end
+        when 'zero_budget_with_rate'
+            then case when {{ final }} = 0 and {{ stated }} = 0 then 'info' else 'error' end
+    end
+{%- endmacro %}
+
+{# Amounts rounded to the DESIGN types. #}
+{% macro rate_pct(expression) -%}
+    cast(round({{ expression }}, 2) as decimal(9, 2))
+{%- endmacro %}
