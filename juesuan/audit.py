@@ -100,8 +100,13 @@ def _message(row: pd.Series) -> str:
     subject = f" 科目 {row['subject_code']}" if isinstance(row["subject_code"], str) else ""
     table = f" [{row['table_key']}]" if isinstance(row["table_key"], str) else ""
     note = f"; {row['note']}" if isinstance(row["note"], str) and row["note"] else ""
-    return (f"{row['title_zh']}{table}{subject}: 应为 {row['expected']}，实际 {row['actual']}，"
-            f"差额 {row['difference']}（容差 {row['tolerance']}）{note}")
+    return (f"{row['title_zh']}{table}{subject}: 应为 {_num(row['expected'])}，实际 {_num(row['actual'])}，"
+            f"差额 {_num(row['difference'])}（容差 {_num(row['tolerance'])}）{note}")
+
+
+def _num(value: Any) -> str:
+    """A figure for a message; a missing one (no recomputed rate, say) shows as —."""
+    return "—" if value is None or pd.isna(value) else str(value)
 
 
 def evaluate(checks: pd.DataFrame, rules: pd.DataFrame, validator: Validator | None = None) -> pd.DataFrame:
