@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -113,11 +114,25 @@ def cmd_findings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from juesuan.query import WarehouseMissing
+    from juesuan.report import write_reports
+
+    try:
+        pages = write_reports(warehouse_path(args.warehouse), Path(args.out), args.document or None)
+    except (WarehouseMissing, KeyError) as exc:
+        log.error("%s", exc.args[0] if exc.args else exc)
+        return EXIT_FAILURE
+    print(f"wrote {len(pages)} audit report page(s) and index.html to {args.out}")
+    return EXIT_OK
+
+
 def cmd_publish_postgres(args: argparse.Namespace) -> int:
     from juesuan.pgpublish import PublishError, publish_postgres
 
     try:
-        counts = publish_postgres(warehouse_path(args.warehouse), args.url, reader_role=args.reader_role)
+        counts = publish_postgres(warehouse_path(args.warehouse), args.url, reader_role=args.reader_role,
+                                  reader_password=args.reader_password or os.environ.get("JUESUAN_READER_PASSWORD"))
     except PublishError as exc:
         log.error("%s", exc)
         return EXIT_FAILURE
@@ -129,6 +144,9 @@ def cmd_publish_postgres(args: argparse.Namespace) -> int:
 def cmd_synth(args: argparse.Namespace) -> int:
     from juesuan.synth import generate
 
+    if args.docs < 0 or not 0.0 <= args.error_rate <= 1.0:
+        log.error("--docs must be ≥ 0 and --error-rate between 0 and 1")
+        return EXIT_USAGE
     summary = generate(args.docs, Path(args.out), seed=args.seed, error_rate=args.error_rate)
     print(f"wrote {summary['documents']} reports to {args.out} "
           f"({summary['errors_injected']} injected errors labelled in {summary['labels_file']})")
@@ -183,12 +201,24 @@ def make_parser() -> argparse.ArgumentParser:
     f.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
     f.set_defaults(func=cmd_findings)
 
+    rp = sub.add_parser("report", help="offline HTML audit report, one page per document",
+                        description="Write <out>/<document_id>.html for every document (or those given with "
+                        "--document): its findings with the rule's Chinese title, both numbers, the source line "
+                        "and that line's text, plus index.html. Self-contained: inline CSS, no internet assets.")
+    rp.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+    rp.add_argument("--out", default="reports/audit", metavar="DIR", help="output directory (default reports/audit)")
+    rp.add_argument("--document", action="append", metavar="ID", help="only this document_id (repeatable)")
+    rp.set_defaults(func=cmd_report)
+
     pg = sub.add_parser("publish-postgres", help="mirror marts and audit into PostgreSQL for BI tools",
                         description="Copy the marts and audit schemas into PostgreSQL in one transaction "
                         "(schema swap) and grant a read-only role.")
     pg.add_argument("url", metavar="URL", help="postgresql://user@host:port/dbname")
     pg.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
     pg.add_argument("--reader-role", default="juesuan_reader", help="read-only role (default juesuan_reader)")
+    pg.add_argument("--reader-password", metavar="PW", help="make the read-only role a login role with this "
+                    "password (default $JUESUAN_READER_PASSWORD; without it a new role is NOLOGIN: grant it to "
+                    "your BI logins, see docs/serving.md)")
     pg.set_defaults(func=cmd_publish_postgres)
 
     sy = sub.add_parser("synth", help="synthetic corpus for scale tests",

@@ -21,6 +21,22 @@ with unioned as (
     select * from {{ ref('chk_completion_rate') }}
     union all by name
     select * from {{ ref('chk_direction_wording') }}
+    -- rest of the catalog: tables 01/04/06/07/08/09, cross-table, narrative, cross-year,
+    -- completeness and code quality; a branch may carry a ready Chinese `message`
+    union all by name
+    select * from {{ ref('chk_summary_tables') }}
+    union all by name
+    select * from {{ ref('chk_detail_tables') }}
+    union all by name
+    select * from {{ ref('chk_cross_tables') }}
+    union all by name
+    select * from {{ ref('chk_narrative') }}
+    union all by name
+    select * from {{ ref('chk_cross_year') }}
+    union all by name
+    select * from {{ ref('chk_completeness') }}
+    union all by name
+    select * from {{ ref('chk_code_quality') }}
 )
 
 select
@@ -44,6 +60,11 @@ select
     u.tolerance,
     u.rate_status,
     u.row_severity,
-    u.note
+    u.note,
+    u.message
 from unioned as u
 inner join {{ ref('audit_rules') }} as r on u.rule_id = r.rule_id
+-- a rule whose tables are missing or hold values the layout could not place is not
+-- evaluated for that document (CP03 records it; see int_audit_unevaluable)
+left join {{ ref('int_audit_unevaluable') }} as x on u.document_id = x.document_id and u.rule_id = x.rule_id
+where x.rule_id is null

@@ -1,0 +1,256 @@
+-- Completeness, CP01–CP04 (category completeness): a table absent or unreadable (CP01), a
+-- 项 of table 05 the narrative never mentions (CP02), a rule that could not be evaluated
+-- because its tables are missing (CP03; shares without a base come from chk_narrative), and
+-- problems the loader recorded for the document (CP04). Conditions are encoded as
+-- expected = 1 (present / evaluable / narrated) or 0 (no problem) against actual, validated
+-- with values_equal; message carries the Chinese text of the finding.
+with documents as (
+    select document_id
+    from {{ ref('stg_reports__documents') }}
+),
+
+presence as (
+    select
+        p.document_id,
+        p.table_key,
+        p.table_no,
+        p.status,
+        p.source_line,
+        p.note,
+        t.std_no,
+        t.title_zh
+    from {{ ref('stg_reports__table_presence') }} as p
+    left join {{ ref('layout_tables') }} as t on p.table_key = t.table_key
+),
+
+-- CP01 -------------------------------------------------------------------------------------
+rule_inputs as (
+    select
+        i.rule_id,
+        i.table_key
+    from {{ ref('audit_rule_inputs') }} as i
+    inner join {{ ref('audit_rules') }} as r on i.rule_id = r.rule_id
+),
+
+blocked_rules as (
+    select
+        p.document_id,
+        p.table_key,
+        string_agg(i.rule_id, ', ' order by i.rule_id) as rule_ids
+    from presence as p
+    inner join rule_inputs as i on p.table_key = i.table_key
+    group by p.document_id, p.table_key
+),
+
+cp01 as (
+    select
+        p.document_id,
+        'CP01' as rule_id,
+        p.table_key,
+        cast(null as varchar) as subject_code,
+        'status' as column_key,
+        p.source_line,
+        1 as expected,
+        case when p.status in ('parsed', 'empty') then 1 else 0 end as actual,
+        p.status as note,
+        concat(
+            '表', coalesce(p.std_no, p.table_key), '《', coalesce(p.title_zh, p.table_key), '》',
+            case p.status when 'failed' then '无法解析' else '缺失' end,
+            case when nullif(p.note, '') is not null then concat('（', p.note, '）') else '' end,
+            case when b.rule_ids is not null then concat('；以下规则因此无法核对：', b.rule_ids) else '' end
+        ) as message
+    from presence as p
+    left join blocked_rules as b on p.document_id = b.document_id and p.table_key = b.table_key
+),
+
+-- CP03 -------------------------------------------------------------------------------------
+available_count as (
+    select
+        d.document_id,
+        count(p.table_key) filter (where p.status in ('parsed', 'empty')) as n_available
+    from documents as d
+    left join presence as p on d.document_id = p.document_id
+    group by d.document_id
+),
+
+rules_with_inputs as (
+    select distinct rule_id
+    from rule_inputs
+),
+
+rule_evaluable as (
+    select
+        d.document_id,
+        i.rule_id,
+        u.reason
+    from documents as d
+    cross join rules_with_inputs as i
+    left join {{ ref('int_audit_unevaluable') }} as u on d.document_id = u.document_id and i.rule_id = u.rule_id
+),
+
+cp03 as (
+    -- documents with at least one readable table: one check per rule
+    select
+        r.document_id,
+        'CP03' as rule_id,
+        cast(null as varchar) as table_key,
+        cast(null as varchar) as subject_code,
+        r.rule_id as column_key,
+        cast(null as integer) as source_line,
+        1 as expected,
+        case when r.reason is null then 1 else 0 end as actual,
+        r.rule_id as note,
+        concat('规则 ', r.rule_id, ' 无法核对：', r.reason) as message
+    from rule_evaluable as r
+    inner join available_count as a on r.document_id = a.document_id
+    where a.n_available > 0
+    union all
+    -- documents without any readable table (narrative only): one check for all table rules
+    select
+        a.document_id,
+        'CP03' as rule_id,
+        cast(null as varchar) as table_key,
+        cast(null as varchar) as subject_code,
+        'all_tables' as column_key,
+        cast(null as integer) as source_line,
+        1 as expected,
+        0 as actual,
+        'all_tables' as note,
+        concat(
+            '九张表均无法读取（仅有说明文字），', count(distinct r.rule_id),
+            ' 条表内/表间/说明对表规则无法核对：', string_agg(distinct r.rule_id, ', ' order by r.rule_id),
+            '；已核对说明内部勾稽与跨年数'
+        ) as message
+    from available_count as a
+    inner join rule_evaluable as r on a.document_id = r.document_id
+    where a.n_available = 0
+    group by a.document_id
+),
+
+-- CP02 -------------------------------------------------------------------------------------
+items as (
+    select
+        document_id,
+        subject_code,
+        row_name,
+        amount_wan,
+        source_line
+    from {{ ref('int_subject_rows_ranked') }}
+    where
+        table_key = 'gpb_expenditure' and column_key = 'total' and dup_rank = 1
+        and length(subject_code) = 7 and amount_wan != 0
+),
+
+narrated_subjects as (
+    select distinct
+        document_id,
+        subject_code
+    from {{ ref('stg_reports__narrative_facts') }}
+    where subject_code is not null
+),
+
+cp02 as (
+    select
+        i.document_id,
+        'CP02' as rule_id,
+        'gpb_expenditure' as table_key,
+        i.subject_code,
+        'total' as column_key,
+        i.source_line,
+        1 as expected,
+        case when n.subject_code is not null then 1 else 0 end as actual,
+        cast(null as varchar) as note,
+        case
+            when n.subject_code is not null then null
+            else concat(
+                '表05 列示科目 ', i.subject_code, ' ', i.row_name, '（', i.amount_wan, ' 万元），情况说明未逐项说明',
+                case
+                    when up.subject_code is not null then concat('（仅在上级科目 ', up.subject_code, ' 层级说明）')
+                    else ''
+                end
+            )
+        end as message,
+        case when n.subject_code is null and up.subject_code is not null then 'info' end as row_severity
+    from items as i
+    left join narrated_subjects as n on i.document_id = n.document_id and i.subject_code = n.subject_code
+    left join narrated_subjects as up
+        on
+            i.document_id = up.document_id
+            and up.subject_code in (left(i.subject_code, 3), left(i.subject_code, 5))
+    qualify row_number() over (partition by i.document_id, i.subject_code order by length(up.subject_code) desc) = 1
+),
+
+-- CP04 -------------------------------------------------------------------------------------
+problems as (
+    select
+        document_id,
+        stage,
+        reason,
+        line
+    from {{ ref('stg_reports__ingest_errors') }}
+    where document_id is not null and not coalesce(fatal, false)
+),
+
+cp04 as (
+    select
+        document_id,
+        'CP04' as rule_id,
+        cast(null as varchar) as table_key,
+        cast(null as varchar) as subject_code,
+        stage as column_key,
+        line as source_line,
+        0 as expected,
+        1 as actual,
+        concat(stage, ' line ', coalesce(cast(line as varchar), '-'), ': ', reason) as note,
+        concat('解析问题（', stage, '）：', reason) as message
+    from problems
+    union all
+    select
+        d.document_id,
+        'CP04' as rule_id,
+        cast(null as varchar) as table_key,
+        cast(null as varchar) as subject_code,
+        'none' as column_key,
+        cast(null as integer) as source_line,
+        0 as expected,
+        0 as actual,
+        'none' as note,
+        cast(null as varchar) as message
+    from documents as d
+    where d.document_id not in (select p.document_id from problems as p)
+),
+
+unioned as (
+    select
+        *,
+        cast(null as varchar) as row_severity
+    from cp01
+    union all by name
+    select * from cp02
+    union all by name
+    select
+        *,
+        cast(null as varchar) as row_severity
+    from cp03
+    union all by name
+    select
+        *,
+        cast(null as varchar) as row_severity
+    from cp04
+)
+
+select
+    document_id,
+    rule_id,
+    table_key,
+    subject_code,
+    column_key,
+    source_line,
+    cast(expected as decimal(18, 4)) as expected,
+    cast(actual as decimal(18, 4)) as actual,
+    cast(0 as decimal(18, 4)) as tolerance,
+    cast(null as varchar) as rate_status,
+    row_severity,
+    note,
+    message
+from unioned

@@ -1,0 +1,492 @@
+-- Narrative (情况说明) against the tables, NT01–NT06: every narrated total (NT01), income /
+-- expenditure composition amount (NT02), share (NT03), per-subject 决算 (NT04) and 三公
+-- figure (NT05) is compared with the table that prints it; NT06 checks the narrative's own
+-- sums (so narrative-only reports, whose tables were images, are still audited). expected is
+-- the table figure (or the recomputed share / the sum of the narrated parts), actual the
+-- narrated figure; source_line is the narrative line.
+with facts as (
+    select
+        document_id,
+        fact_seq,
+        metric,
+        fact_value,
+        value_unit,
+        value_decimals,
+        subject_code,
+        subject_name,
+        qualifier,
+        item,
+        source_line
+    from {{ ref('stg_reports__narrative_facts') }}
+),
+
+figures as (
+    select * from {{ ref('int_audit_table_figures') }}
+),
+
+available as (
+    select
+        document_id,
+        table_key
+    from {{ ref('stg_reports__table_presence') }}
+    where status in ('parsed', 'empty')
+),
+
+labels as (
+    select
+        metric,
+        label_zh
+    from {{ ref('audit_metric_labels') }}
+),
+
+tables as (
+    select
+        table_key,
+        concat('表', std_no, '《', title_zh, '》') as table_label
+    from {{ ref('layout_tables') }}
+),
+
+-- first narration of each amount (a total is often restated in a later paragraph)
+narrated as (
+    select
+        document_id,
+        metric,
+        coalesce(subject_code, '') as subject_code,
+        coalesce(item, '') as item,
+        fact_value as amount_wan,
+        source_line
+    from facts
+    where value_unit = 'wan'
+    qualify row_number() over (
+        partition by document_id, metric, coalesce(subject_code, ''), coalesce(item, '') order by fact_seq
+    ) = 1
+),
+
+subject_totals as (
+    select
+        document_id,
+        subject_code,
+        amount_wan,
+        source_line
+    from {{ ref('int_subject_rows_ranked') }}
+    where table_key = 'gpb_expenditure' and column_key = 'total' and dup_rank = 1
+),
+
+-- NT01 / NT02 / NT05: whole-document figures ------------------------------------------------
+figure_checks as (
+    select
+        f.document_id,
+        case
+            when starts_with(f.metric, 'three_public_') then 'NT05'
+            when starts_with(f.metric, 'income_') and f.metric != 'income_total' then 'NT02'
+            when starts_with(f.metric, 'expenditure_') and f.metric != 'expenditure_total' then 'NT02'
+            else 'NT01'
+        end as rule_id,
+        g.table_key,
+        cast(null as varchar) as subject_code,
+        coalesce(f.item, g.column_key) as column_key,
+        f.source_line,
+        g.amount_wan as expected,
+        f.fact_value as actual,
+        g.n_addends,
+        concat(f.metric, case when f.item is not null then concat(':', f.item) else '' end, ' @', f.fact_seq) as note,
+        concat(
+            '情况说明「', coalesce(l.label_zh, f.metric), coalesce('·' || il.label_zh, ''), '」',
+            cast(f.fact_value as decimal(18, 2)), ' 万元，', t.table_label, '列示 ',
+            cast(g.amount_wan as decimal(18, 2)), ' 万元'
+        ) as message
+    from facts as f
+    inner join figures as g
+        on
+            f.document_id = g.document_id
+            and f.metric = g.metric
+            and coalesce(f.item, '') = coalesce(g.item, '')
+    left join labels as l on f.metric = l.metric
+    left join labels as il on concat('item:', f.item) = il.metric
+    left join tables as t on g.table_key = t.table_key
+    where f.value_unit = 'wan'
+),
+
+-- NT04: per-subject 决算 (类 structure paragraph and 类/款/项 entries) against table 05 ----
+subject_checks as (
+    select
+        f.document_id,
+        'NT04' as rule_id,
+        'gpb_expenditure' as table_key,
+        f.subject_code,
+        'total' as column_key,
+        f.source_line,
+        case
+            when f.subject_code is null then coalesce(g.amount_wan, 0)
+            else coalesce(s.amount_wan, 0)
+        end as expected,
+        f.fact_value as actual,
+        1 as n_addends,
+        concat(
+            f.metric, ' @', f.fact_seq,
+            case when f.subject_code is not null and s.amount_wan is null then '; 科目未在表05列示' else '' end
+        ) as note,
+        case
+            when f.subject_code is null
+                then concat(
+                    '情况说明一般公共预算财政拨款支出决算 ', cast(f.fact_value as decimal(18, 2)),
+                    ' 万元，表05 合计 ', cast(coalesce(g.amount_wan, 0) as decimal(18, 2)), ' 万元'
+                )
+            else concat(
+                '情况说明科目 ', f.subject_code, ' ', coalesce(f.subject_name, ''), ' 决算 ',
+                cast(f.fact_value as decimal(18, 2)), ' 万元，表05 ',
+                case
+                    when s.amount_wan is null then '未列示该科目'
+                    else concat('列示 ', cast(s.amount_wan as decimal(18, 2)), ' 万元')
+                end
+            )
+        end as message
+    from facts as f
+    inner join available as a on f.document_id = a.document_id and a.table_key = 'gpb_expenditure'
+    left join subject_totals as s on f.document_id = s.document_id and f.subject_code = s.subject_code
+    left join figures as g on f.document_id = g.document_id and g.metric = 'gpb_expenditure'
+    where
+        f.value_unit = 'wan'
+        and (
+            (f.metric = 'class_expenditure' and f.subject_code is not null)
+            or (f.metric = 'final' and (f.subject_code is not null or f.qualifier = 'overall'))
+        )
+),
+
+-- NT03: shares, recomputed from the table amounts (the narrated amounts where the tables are
+-- absent) with the interval policy of DESIGN §4 ---------------------------------------------
+share_map (share_metric, num_source, num_metric, den_metric, den_narrated, den_narrated_2) as (
+    values
+    ('income_fiscal_share', 'table', 'income_fiscal', 'income_table_total', 'income_total', ''),
+    ('income_upper_grant_share', 'table', 'income_upper_grant', 'income_table_total', 'income_total', ''),
+    ('income_business_share', 'table', 'income_business', 'income_table_total', 'income_total', ''),
+    ('income_operating_share', 'table', 'income_operating', 'income_table_total', 'income_total', ''),
+    ('income_subsidiary_share', 'table', 'income_subsidiary', 'income_table_total', 'income_total', ''),
+    ('income_other_share', 'table', 'income_other', 'income_table_total', 'income_total', ''),
+    (
+        'expenditure_basic_share', 'table', 'expenditure_basic', 'expenditure_table_total',
+        'expenditure_total', ''
+    ),
+    (
+        'expenditure_project_share', 'table', 'expenditure_project', 'expenditure_table_total',
+        'expenditure_total', ''
+    ),
+    (
+        'expenditure_upper_remit_share', 'table', 'expenditure_upper_remit', 'expenditure_table_total',
+        'expenditure_total', ''
+    ),
+    (
+        'expenditure_operating_share', 'table', 'expenditure_operating', 'expenditure_table_total',
+        'expenditure_total', ''
+    ),
+    (
+        'expenditure_subsidiary_share', 'table', 'expenditure_subsidiary', 'expenditure_table_total',
+        'expenditure_total', ''
+    ),
+    ('gpb_expenditure_share', 'table', 'gpb_expenditure', 'expenditure_table_total', 'expenditure_total', ''),
+    ('class_expenditure_share', 'table', 'class_expenditure', 'gpb_expenditure', 'gpb_expenditure', ''),
+    (
+        'evaluated_project_funds_share', 'narrative', 'evaluated_project_funds', 'gpb_expenditure_project',
+        'gpb_expenditure_project', 'expenditure_project'
+    ),
+    ('procurement_sme_share', 'narrative', 'procurement_sme', '', 'procurement_total', ''),
+    ('procurement_small_micro_share', 'narrative', 'procurement_small_micro', '', 'procurement_total', '')
+),
+
+shares as (
+    select
+        f.document_id,
+        f.fact_seq,
+        f.metric,
+        f.subject_code,
+        f.source_line,
+        f.fact_value as stated,
+        coalesce(f.value_decimals, 0) as decimals,
+        case
+            when f.subject_code is not null then concat(f.subject_code, ' ', coalesce(f.subject_name, ''), '（类）')
+            else coalesce(l.label_zh, regexp_replace(f.metric, '_share$', ''))
+        end as share_label,
+        -- numerator: the table amount, else the narrated amount
+        case
+            when m.num_source = 'table' and m.num_metric = 'class_expenditure' and ga.document_id is not null
+                then coalesce(st.amount_wan, 0)
+            when m.num_source = 'table' and gn.document_id is not null then gn.amount_wan
+            else nn.amount_wan
+        end as numerator,
+        case
+            when m.num_source = 'table' and m.num_metric = 'class_expenditure' and ga.document_id is not null
+                then '表'
+            when m.num_source = 'table' and gn.document_id is not null then '表'
+            when nn.amount_wan is not null then '说明'
+        end as numerator_source,
+        coalesce(gd.amount_wan, nd.amount_wan, nd2.amount_wan) as denominator,
+        case
+            when gd.document_id is not null then '表'
+            when coalesce(nd.amount_wan, nd2.amount_wan) is not null then '说明'
+        end as denominator_source
+    from facts as f
+    inner join share_map as m on f.metric = m.share_metric
+    left join labels as l on m.num_metric = l.metric
+    left join figures as gn on f.document_id = gn.document_id and m.num_metric = gn.metric
+    left join available as ga
+        on f.document_id = ga.document_id and ga.table_key = 'gpb_expenditure'
+    left join subject_totals as st on f.document_id = st.document_id and f.subject_code = st.subject_code
+    left join narrated as nn
+        on
+            f.document_id = nn.document_id and m.num_metric = nn.metric
+            and coalesce(f.subject_code, '') = nn.subject_code
+    left join figures as gd on f.document_id = gd.document_id and m.den_metric = gd.metric
+    left join narrated as nd
+        on
+            f.document_id = nd.document_id and nd.subject_code = '' and nd.item = ''
+            and nd.metric = case
+                when f.metric = 'procurement_small_micro_share' and f.qualifier = '授予中小企业合同金额'
+                    then 'procurement_sme'
+                else m.den_narrated
+            end
+    left join narrated as nd2
+        on
+            f.document_id = nd2.document_id and nd2.subject_code = '' and nd2.item = ''
+            and m.den_narrated_2 = nd2.metric
+    where f.value_unit = 'pct'
+),
+
+share_bounds as (
+    select
+        *,
+        0.5 * pow(10, -decimals) as half_unit,
+        case when denominator > 0 then numerator / denominator * 100 end as recomputed,
+        case when denominator > 0 then greatest(numerator - 0.005, 0) / (denominator + 0.005) * 100 end
+            as lo,
+        case when denominator > 0.005 then (numerator + 0.005) / (denominator - 0.005) * 100 end as hi
+    from shares
+    where numerator is not null and denominator is not null
+),
+
+share_checks as (
+    select
+        document_id,
+        'NT03' as rule_id,
+        'narrative' as table_key,
+        subject_code,
+        metric as column_key,
+        source_line,
+        coalesce(recomputed, 0) as expected,
+        stated as actual,
+        coalesce(greatest(hi - recomputed, recomputed - lo), 0) + half_unit as tolerance,
+        case
+            when denominator <= 0 then case when stated = 0 then 'consistent' else 'inconsistent' end
+            when stated between lo - half_unit and coalesce(hi, lo) + half_unit then 'consistent'
+            when stated = trunc(recomputed * pow(10, decimals)) / pow(10, decimals) then 'truncated'
+            else 'inconsistent'
+        end as rate_status,
+        concat(
+            '占比 = ', numerator, ' ÷ ', denominator, ' × 100（分子取自', numerator_source, '，分母取自',
+            denominator_source, '）@', fact_seq
+        ) as note,
+        concat(
+            '情况说明「', share_label, '」占比 ', cast(stated as double), '%，按', numerator_source, '列金额 ',
+            cast(numerator as decimal(18, 2)), ' ÷ ', cast(denominator as decimal(18, 2)),
+            case when denominator_source != numerator_source then concat('（', denominator_source, '）') else '' end,
+            ' 复核为 ', cast(round(coalesce(recomputed, 0), 2) as double), '%',
+            case when lo is not null then concat(
+                '（金额舍入允许 [', cast(round(lo, 3) as double), ', ', cast(round(hi, 3) as double), ']）'
+            ) else '' end
+        ) as message_head
+    from share_bounds
+),
+
+share_graded as (
+    select
+        *,
+        case rate_status
+            when 'consistent' then null
+            when 'truncated' then 'info'
+            else case when abs(actual - expected) > 1 then 'error' else 'warning' end
+        end as row_severity,
+        concat(message_head, '：', case rate_status
+            when 'consistent' then '一致'
+            when 'truncated' then '列示值为复核值截尾（非四舍五入）'
+            else concat('不一致，相差 ', cast(round(abs(actual - expected), 2) as double), ' 个百分点')
+        end) as message
+    from share_checks
+),
+
+-- shares with no base anywhere: recorded as not evaluable (completeness)
+share_unevaluable as (
+    select
+        document_id,
+        'CP03' as rule_id,
+        'narrative' as table_key,
+        subject_code,
+        concat('NT03:', metric) as column_key,
+        source_line,
+        1 as expected,
+        0 as actual,
+        concat('NT03 ', metric, ' @', fact_seq, '：分子或分母金额在表和说明中均未列示，占比无法复核') as note
+    from shares
+    where numerator is null or denominator is null
+),
+
+-- NT06: the narrative's own sums ----------------------------------------------------------
+-- (total, part, required): a group is checked when its total and every required part are
+-- narrated; optional parts not narrated count as zero. class_expenditure '*' = every 类.
+narrative_sums (total_metric, total_item, group_kind, part_metric, part_item, required) as (
+    values
+    ('expenditure_total', '', 'parts', 'expenditure_basic', '', true),
+    ('expenditure_total', '', 'parts', 'expenditure_project', '', true),
+    ('expenditure_total', '', 'parts', 'expenditure_upper_remit', '', false),
+    ('expenditure_total', '', 'parts', 'expenditure_operating', '', false),
+    ('expenditure_total', '', 'parts', 'expenditure_subsidiary', '', false),
+    ('income_total', '', 'parts', 'income_fiscal', '', true),
+    ('income_total', '', 'parts', 'income_upper_grant', '', false),
+    ('income_total', '', 'parts', 'income_business', '', false),
+    ('income_total', '', 'parts', 'income_operating', '', false),
+    ('income_total', '', 'parts', 'income_subsidiary', '', false),
+    ('income_total', '', 'parts', 'income_other', '', false),
+    ('basic_total', '', 'parts', 'basic_personnel', '', true),
+    ('basic_total', '', 'parts', 'basic_public', '', true),
+    ('gpb_expenditure', '', 'parts', 'gpb_expenditure_basic', '', true),
+    ('gpb_expenditure', '', 'parts', 'gpb_expenditure_project', '', true),
+    ('gpb_expenditure', '', 'classes', 'class_expenditure', '*', true),
+    ('procurement_total', '', 'parts', 'procurement_goods', '', false),
+    ('procurement_total', '', 'parts', 'procurement_works', '', false),
+    ('procurement_total', '', 'parts', 'procurement_services', '', false),
+    ('three_public_final', 'total', 'parts', 'three_public_final', 'abroad', true),
+    ('three_public_final', 'total', 'parts', 'three_public_final', 'vehicle', true),
+    ('three_public_final', 'total', 'parts', 'three_public_final', 'reception', true),
+    ('three_public_budget', 'total', 'parts', 'three_public_budget', 'abroad', true),
+    ('three_public_budget', 'total', 'parts', 'three_public_budget', 'vehicle', true),
+    ('three_public_budget', 'total', 'parts', 'three_public_budget', 'reception', true),
+    ('three_public_final', 'vehicle', 'parts', 'three_public_final', 'vehicle_purchase', true),
+    ('three_public_final', 'vehicle', 'parts', 'three_public_final', 'vehicle_operation', true)
+),
+
+sum_parts as (
+    select
+        t.document_id,
+        t.metric,
+        t.item,
+        t.source_line,
+        t.amount_wan as total_amount,
+        concat(
+            coalesce(tl.label_zh, t.metric),
+            case when t.item != '' then concat('·', coalesce(til.label_zh, t.item)) else '' end
+        ) as total_label,
+        g.group_kind,
+        g.part_metric,
+        g.part_item,
+        g.required,
+        concat(
+            coalesce(pl.label_zh, g.part_metric),
+            case when g.part_item not in ('', '*') then concat('·', coalesce(il.label_zh, g.part_item)) else '' end,
+            case when g.part_item = '*' then '（各类）' else '' end
+        ) as part_label,
+        sum(p.amount_wan) as amount_wan,
+        count(p.amount_wan) as n_printed
+    from narrated as t
+    inner join narrative_sums as g on t.metric = g.total_metric and t.item = g.total_item
+    left join labels as pl on g.part_metric = pl.metric
+    left join labels as tl on t.metric = tl.metric
+    left join labels as til on concat('item:', t.item) = til.metric
+    left join labels as il on concat('item:', g.part_item) = il.metric
+    left join narrated as p
+        on
+            t.document_id = p.document_id
+            and g.part_metric = p.metric
+            and (
+                (g.part_item = '*' and p.subject_code != '')
+                or (g.part_item != '*' and g.part_item = p.item and p.subject_code = '')
+            )
+    where t.subject_code = ''
+    group by all
+),
+
+sum_checks as (
+    select
+        document_id,
+        'NT06' as rule_id,
+        'narrative' as table_key,
+        cast(null as varchar) as subject_code,
+        concat(metric, case when item != '' then concat(':', item) else '' end, '=', group_kind) as column_key,
+        source_line,
+        total_amount as expected,
+        coalesce(sum(amount_wan), 0) as actual,
+        sum(n_printed) as n_addends,
+        concat(
+            metric, case when item != '' then concat(':', item) else '' end, ' = ',
+            string_agg(
+                case when n_printed > 0 then concat(part_metric, case
+                    when part_item = '*' then '(各类)' when part_item != '' then concat(':', part_item)
+                    else ''
+                end) end,
+                ' + ' order by part_metric, part_item
+            )
+        ) as note,
+        concat(
+            '情况说明「', any_value(total_label), '」', cast(total_amount as decimal(18, 2)), ' 万元，所述分项之和 ',
+            cast(coalesce(sum(amount_wan), 0) as decimal(18, 2)), ' 万元（',
+            string_agg(case when n_printed > 0 then part_label end, ' + ' order by part_metric, part_item), '）'
+        ) as message
+    from sum_parts
+    group by document_id, metric, item, source_line, total_amount, group_kind
+    having
+        sum(n_printed) > 0
+        and count(*) filter (where required and n_printed = 0) = 0
+),
+
+numeric_checks as (
+    select * from figure_checks
+    union all
+    select * from subject_checks
+    union all
+    select * from sum_checks
+)
+
+select
+    document_id,
+    rule_id,
+    table_key,
+    subject_code,
+    column_key,
+    source_line,
+    cast(expected as decimal(18, 4)) as expected,
+    cast(actual as decimal(18, 4)) as actual,
+    {{ rounding_tolerance('n_addends') }} as tolerance,
+    cast(null as varchar) as rate_status,
+    cast(null as varchar) as row_severity,
+    note,
+    message
+from numeric_checks
+union all
+select
+    document_id,
+    rule_id,
+    table_key,
+    subject_code,
+    column_key,
+    source_line,
+    cast(expected as decimal(18, 4)) as expected,
+    cast(actual as decimal(18, 4)) as actual,
+    cast(tolerance as decimal(18, 4)) as tolerance,
+    rate_status,
+    row_severity,
+    note,
+    message
+from share_graded
+union all
+select
+    document_id,
+    rule_id,
+    table_key,
+    subject_code,
+    column_key,
+    source_line,
+    cast(expected as decimal(18, 4)) as expected,
+    cast(actual as decimal(18, 4)) as actual,
+    cast(0 as decimal(18, 4)) as tolerance,
+    cast(null as varchar) as rate_status,
+    cast(null as varchar) as row_severity,
+    note,
+    note as message
+from share_unevaluable
