@@ -28,7 +28,7 @@ from itertools import combinations
 from ingest.layout import Layout, norm_name, strip_numbering
 from ingest.records import Ambiguity, ParseError, TableCell, TablePresence
 from ingest.tables import ECON_CODE, SUBJECT_CODE, TableBlock, summary_line_key
-from ingest.text import compact, is_amount, parse_amount
+from ingest.text import compact, is_amount, line_number, parse_amount
 
 SUBJECT_TABLES = ("income", "expenditure", "gpb_expenditure", "gov_fund", "soe_capital")
 SUMMARY_TABLES = ("summary", "fiscal_summary")
@@ -255,10 +255,10 @@ def _two_sided(lines: list[str], block: TableBlock) -> list[_Pair]:
         if state == "income_label":
             if not number:
                 row.income.label += tok
-            elif not tok.isdigit():
+            elif line_number(tok) is None:
                 raise ParseError(i + 1, f"{block.title}: expected a 行次 number, found {tok!r}")
             else:
-                row.income.line_no, row.income.at, state = int(tok), i, "income_amount"
+                row.income.line_no, row.income.at, state = line_number(tok), i, "income_amount"
         elif state == "income_amount":
             bare_line_no = gap is not None and tok == str((row.income.line_no or 0) + gap) and (
                 k + 1 == len(stream) or is_amount(stream[k + 1][0]) or stream[k + 1][1] != i)
@@ -273,10 +273,9 @@ def _two_sided(lines: list[str], block: TableBlock) -> list[_Pair]:
         elif state == "expenditure_label":
             if not number:
                 row.expenditure.label += tok
-            elif not tok.isdigit():
+            elif (line_no := line_number(tok)) is None:
                 raise ParseError(i + 1, f"{block.title}: expected an expenditure 行次, found {tok!r}")
             else:
-                line_no = int(tok)
                 expected = None if gap is None or row.income.line_no is None else row.income.line_no + gap
                 if expected is not None and line_no != expected:
                     raise ParseError(i + 1, f"{block.title}: expected 行次 {expected} beside income 行次 "
@@ -675,6 +674,14 @@ class _System:
                 watch.setdefault(r, []).append(k)
         return _System(cons, {r: tuple(ks) for r, ks in watch.items()})
 
+    def plus(self, con: _Sum) -> _System:
+        """This system and one more identity (rebuilding it whole per tie was a quarter of the
+        flow parser's time: scripts/bench.py)."""
+        k, watch = len(self.cons), dict(self.watch)
+        for r in dict.fromkeys(r for _, r, _ in con.terms):
+            watch[r] = (*watch.get(r, ()), k)
+        return _System((*self.cons, con), watch)
+
 
 def _propagate(system: _System, domains: Domains, amounts: Amounts, queue: Iterable[int] | None = None) -> int | None:
     """Narrow ``domains`` in place to a fixpoint; the index of an identity nothing satisfies, if any."""
@@ -718,12 +725,11 @@ def _place(rows: list[_Row], within: list[_Sum], cross: list[_Sum]) -> Domains:
         if bad is None:
             break
         active = [con for con in active if con.family != active[bad].family]
-    for con in cross:
-        trial = dict(domains)
-        if _propagate(_System.of([*active, con]), trial, amounts, queue=[len(active)]) is None:
-            active.append(con)
-            domains = trial
     system = _System.of(active)
+    for con in cross:
+        trial, candidate = dict(domains), system.plus(con)
+        if _propagate(candidate, trial, amounts, queue=[len(system.cons)]) is None:
+            system, domains = candidate, trial
     changed = True
     while changed:
         changed = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from ingest.records import SCOPE_DEPARTMENT, SCOPE_UNIT, Identity, ParseError
 from ingest.text import compact
@@ -101,3 +102,59 @@ def read_member_units(lines: list[str]) -> list[tuple[str, int]]:
                 break
             members.append((m.group(1), i + 1))
     return members
+
+
+# Publication date printed under the title ("2025 年 10 月 28 日" in 001). It orders a
+# republished report (same unit, year, scope; corrected content) against the first edition.
+# 填报日期 in the 附件 is the self-evaluation form's date, not the publication: not used.
+_DATE_PREFIX = r"(?:(?:发布|公开|公布|印发)(?:日期|时间)[:：]?)?"
+_DATE_ARABIC = re.compile(rf"^{_DATE_PREFIX}(\d{{4}})(?:年(\d{{1,2}})月(\d{{1,2}})日|[-./](\d{{1,2}})[-./](\d{{1,2}})日?)$")
+_CN_DIGITS = "〇一二三四五六七八九"
+_CN_SMALL = r"(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+_DATE_CN = re.compile(rf"^{_DATE_PREFIX}([〇零○Ｏ{_CN_DIGITS[1:]}]{{4}})年({_CN_SMALL})月({_CN_SMALL})日$")
+_DATE_WINDOW = 12  # non-blank lines after the title searched for the date
+_DATE_STOP = re.compile(r"^(?:目录|第[一二三四五六]部分)")
+
+
+def _cn_int(text: str) -> int:
+    """'二〇二五' → 2025 (digit by digit); '二十八' → 28, '十' → 10 (month/day numerals)."""
+    text = text.replace("零", "〇").replace("○", "〇").replace("Ｏ", "〇")
+    if "十" not in text:
+        return int("".join(str(_CN_DIGITS.index(ch)) for ch in text))
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS.index(tens) if tens else 1) * 10 + (_CN_DIGITS.index(ones) if ones else 0)
+
+
+def read_published_on(lines: list[str], identity: Identity) -> tuple[date | None, int | None, ParseError | None]:
+    """The date line printed just under the title → (date, 1-based line, problem).
+
+    Only a line that is a date and nothing else (optionally 发布日期：…) within the first
+    non-blank lines after the title counts; a date that cannot be a publication date of this
+    fiscal year's final accounts (not after the year, or more than 5 years later) is reported,
+    not used.
+    """
+    seen = 0
+    for i in range(max(identity.title_line, 1), min(len(lines), identity.title_line + 200)):
+        text = compact(lines[i])
+        if not text:
+            continue
+        seen += 1
+        if seen > _DATE_WINDOW or _DATE_STOP.match(text):
+            break
+        m = _DATE_ARABIC.match(text)
+        if m:
+            parts = (int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5)))
+        else:
+            m = _DATE_CN.match(text)
+            if not m:
+                continue
+            parts = (_cn_int(m.group(1)), _cn_int(m.group(2)), _cn_int(m.group(3)))
+        try:
+            found = date(*parts)
+        except ValueError:
+            return None, None, ParseError(i + 1, f"publication date {text!r} is not a valid date", stage="identity")
+        if not identity.fiscal_year < found.year <= identity.fiscal_year + 5:
+            return None, None, ParseError(i + 1, f"date {text!r} under the title cannot be the publication date "
+                                          f"of the {identity.fiscal_year} final accounts: ignored", stage="identity")
+        return found, i + 1, None
+    return None, None, None

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,12 +16,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingest.parse import PARSER_VERSION, parse_bytes
-from ingest.records import ParsedReport, ParseError
+from ingest.parse import MAX_INPUT_BYTES, PARSER_VERSION, ParsedDocument, parse_document
+from ingest.records import NarrativeFact, ParsedReport, ParseError, TableCell
 
 log = logging.getLogger("juesuan")
 
-MAX_BYTES = 64 * 1024 * 1024  # larger inputs are not reports; refuse before reading them whole
+MAX_BYTES = MAX_INPUT_BYTES  # larger entries are recorded without being read whole
+MAX_REASON = 2000  # characters of a reason kept in raw.ingest_errors (a parser may quote a huge line)
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -29,9 +31,10 @@ create table if not exists raw.source_files (
     document_id varchar, loaded_at timestamp not null);
 create table if not exists raw.documents (
     document_id varchar primary key, source_file varchar not null, content_sha256 varchar not null,
-    layout varchar not null, unit_id varchar not null, unit_name varchar not null, fiscal_year integer not null,
+    text_sha256 varchar, published_on date, published_line integer, layout varchar not null, unit_id varchar not null, unit_name varchar not null, fiscal_year integer not null,
     report_scope varchar not null, district varchar, city varchar, province varchar, encoding varchar,
-    line_count integer, title_line integer, parser_version varchar, loaded_at timestamp not null);
+    line_count integer, title_line integer, parser_version varchar, version_rank integer, is_current boolean,
+    loaded_at timestamp not null);
 create table if not exists raw.document_members (
     document_id varchar not null, member_name varchar not null, source_line integer);
 create table if not exists raw.table_cells (
@@ -65,9 +68,11 @@ def unit_id_for(unit_name: str) -> str:
     return "u" + hashlib.sha1(unit_name.encode("utf-8")).hexdigest()[:10]
 
 
-def document_id_for(report: ParsedReport, sha: str) -> str:
+def document_id_for(report: ParsedReport, text_sha256: str) -> str:
+    """Year, unit and scope from the content, plus the hash of the normalised text: the same report
+    re-encoded (GB18030, BOM, CRLF, full-width digits) gets the same id and loads once."""
     ident = report.identity
-    return f"{ident.fiscal_year}_{unit_id_for(ident.unit_name)}_{ident.report_scope}_{sha[:8]}"
+    return f"{ident.fiscal_year}_{unit_id_for(ident.unit_name)}_{ident.report_scope}_{text_sha256[:8]}"
 
 
 @dataclass
@@ -76,68 +81,190 @@ class FileResult:
 
     source_file: str
     sha256: str | None
-    size: int
+    size: int | None
     report: ParsedReport | None = None
     encoding: str | None = None
     line_count: int = 0
     error: ParseError | None = None
     rows: dict[str, list[dict]] = field(default_factory=dict)
+    document: ParsedDocument | None = None
 
 
 def discover(corpora: Iterable[Path]) -> list[Path]:
-    """Every regular file below the corpus directories, in a stable order."""
+    """Every entry below the corpus directories, in a stable order.
+
+    Hidden files and directories (``.git``, ``.DS_Store``) are skipped. Entries that are not
+    regular files (broken symlinks, FIFOs, sockets, symlinks to directories, which are not
+    followed so a link loop cannot recurse, and directories that cannot be listed) are returned
+    too: :func:`read_input` turns each into a recorded error instead of a crash or a hang.
+    """
     files: list[Path] = []
+    unlisted: list[Path] = []
     for root in corpora:
-        if root.is_file():
+        if root.is_dir():
+            for dirpath, dirnames, names in os.walk(root, onerror=lambda e: unlisted.append(Path(e.filename))):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                files.extend(Path(dirpath) / d for d in dirnames if (Path(dirpath) / d).is_symlink())
+                files.extend(Path(dirpath) / n for n in names if not n.startswith("."))
+        elif root.exists() or root.is_symlink():
             files.append(root)
-            continue
-        if not root.is_dir():
+        else:
             raise FileNotFoundError(f"corpus directory not found: {root}")
-        for dirpath, _, names in os.walk(root):
-            files.extend(Path(dirpath) / n for n in names if not n.startswith("."))
-    return sorted(set(files))
+    return sorted(set(files + unlisted))
+
+
+def path_text(path: Path) -> str:
+    """The path as stored in ``source_file``: a name that is not UTF-8 (e.g. GBK bytes from an
+    unzipped archive) keeps its bytes as ``\\xd6`` escapes instead of crashing the insert."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return kind
+    return "special file"
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of one corpus entry. Raises ParseError (stage ``read``) for anything that is not
+    a readable regular file of at most MAX_BYTES; never blocks.
+
+    The file is opened non-blocking (a FIFO cannot hang the build) and checked on the open
+    descriptor, so an entry swapped after discovery cannot slip through.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise ParseError(None, f"broken symlink: target {os.readlink(path)!r} does not exist", "read") from None
+        raise ParseError(None, "file disappeared during the build", "read") from None
+    except PermissionError:
+        raise ParseError(None, "permission denied", "read") from None
+    except OSError as exc:
+        try:
+            kind = None if stat.S_ISREG(os.stat(path).st_mode) else _file_kind(os.stat(path).st_mode)
+        except OSError:
+            kind = None
+        what = f"not a regular file ({kind}): not read" if kind else f"cannot open: {exc.strerror or exc}"
+        raise ParseError(None, what, "read") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            what = ("symlink to a directory: not followed (pass its target as another --corpus)"
+                    if path.is_symlink() else "directory that cannot be listed")
+            raise ParseError(None, what, "read")
+        if not stat.S_ISREG(st.st_mode):
+            raise ParseError(None, f"not a regular file ({_file_kind(st.st_mode)}): not read", "read")
+        if st.st_size > MAX_BYTES:
+            raise ParseError(None, f"file too large ({st.st_size} bytes, limit {MAX_BYTES}): not one report", "read")
+        chunks: list[bytes] = []
+        total = 0
+        while chunk := os.read(fd, 1 << 20):
+            total += len(chunk)
+            if total > MAX_BYTES:
+                raise ParseError(None, f"file grew beyond {MAX_BYTES} bytes while being read", "read")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise ParseError(None, f"read failed: {exc.strerror or exc}", "read") from None
+    finally:
+        os.close(fd)
 
 
 def parse_file(path: Path) -> FileResult:
-    """Read and parse one file; never raises for bad data."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        return FileResult(str(path), None, size, error=ParseError(None, f"file too large ({size} bytes)", "read"))
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    result = FileResult(str(path), sha, size)
+    """Read and parse one corpus entry; never raises: bad data and unreadable entries become ``error``."""
+    result = FileResult(path_text(path), None, None)
     try:
-        result.report, result.encoding, result.line_count = parse_bytes(data)
+        data = read_input(path)
     except ParseError as exc:
         result.error = exc
-    except (RecursionError, ValueError, IndexError, KeyError) as exc:  # a parser bug must not stop the build
+        return result
+    result.sha256, result.size = hashlib.sha256(data).hexdigest(), len(data)
+    try:
+        doc = parse_document(data)
+    except ParseError as exc:
+        result.error = exc
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the build: recorded with its type
         result.error = ParseError(None, f"parser failed: {type(exc).__name__}: {exc}", "parse")
+    else:
+        result.document, result.report = doc, doc.report
+        result.encoding, result.line_count = doc.encoding, doc.line_count
     return result
 
 
+# Column limits of raw.*: a value that does not fit is reported, never rounded or overflowed.
+_WAN_LIMIT = Decimal(10) ** 16  # DECIMAL(18,2)
+_FACT_LIMIT = Decimal(10) ** 14  # DECIMAL(18,4)
+_INT32 = 2**31 - 1
+
+
+def _fits(value: Decimal, limit: Decimal, places: int) -> bool:
+    """True when ``value`` is stored exactly in DECIMAL(18, places): 5.50 == 5.5 fits, 1.234 does not."""
+    if not value.is_finite() or value.copy_abs() >= limit:
+        return False
+    return value == value.quantize(Decimal(1).scaleb(-places))
+
+
+def _storable(rep: ParsedReport) -> tuple[list[TableCell], list[NarrativeFact], list[ParseError]]:
+    """The cells and facts raw.* can hold exactly; the rest become problems with their line."""
+    cells: list[TableCell] = []
+    facts: list[NarrativeFact] = []
+    problems: list[ParseError] = []
+    for c in rep.cells:
+        if not _fits(c.amount_wan, _WAN_LIMIT, 2):
+            problems.append(ParseError(c.source_line, f"{c.table_key}: amount {c.amount_wan} is not a 万元 amount "
+                                       "with at most 2 decimals below 10^16: not stored", "parse"))
+            continue
+        if c.line_no is not None and not 0 <= c.line_no <= _INT32:
+            problems.append(ParseError(c.source_line, f"{c.table_key}: 行次 {c.line_no} out of range: dropped", "parse"))
+            c = replace(c, line_no=None)
+        cells.append(c)
+    for f in rep.facts:
+        if not _fits(f.value, _FACT_LIMIT, 4):
+            problems.append(ParseError(f.source_line, f"{f.metric}: value {f.value} has more than 4 decimals or is "
+                                       "not below 10^14: not stored", "narrative"))
+            continue
+        facts.append(f)
+    return cells, facts, problems
+
+
+def _clip(reason: str) -> str:
+    return reason if len(reason) <= MAX_REASON else reason[:MAX_REASON] + f"… ({len(reason)} characters)"
+
+
 def _doc_rows(res: FileResult, document_id: str, now: datetime) -> dict[str, list[dict]]:
-    rep = res.report
-    assert rep is not None
+    rep, doc = res.report, res.document
+    assert rep is not None and doc is not None
     ident = rep.identity
+    cells, facts, problems = _storable(rep)
     rows: dict[str, list[dict]] = {t: [] for t in RAW_TABLES}
     rows["documents"].append(dict(
-        document_id=document_id, source_file=res.source_file, content_sha256=res.sha256, layout=rep.layout,
-        unit_id=unit_id_for(ident.unit_name), unit_name=ident.unit_name, fiscal_year=ident.fiscal_year,
-        report_scope=ident.report_scope, district=ident.district, city=ident.city, province=ident.province,
-        encoding=res.encoding, line_count=res.line_count, title_line=ident.title_line,
+        document_id=document_id, source_file=res.source_file, content_sha256=res.sha256,
+        text_sha256=doc.text_sha256, published_on=doc.published_on, published_line=doc.published_line,
+        layout=rep.layout, unit_id=unit_id_for(ident.unit_name), unit_name=ident.unit_name,
+        fiscal_year=ident.fiscal_year, report_scope=ident.report_scope, district=ident.district, city=ident.city,
+        province=ident.province, encoding=res.encoding, line_count=res.line_count, title_line=ident.title_line,
         parser_version=PARSER_VERSION, loaded_at=now))
     rows["document_members"] = [dict(document_id=document_id, member_name=n, source_line=ln)
                                 for n, ln in rep.member_units]
-    rows["table_cells"] = [dict(document_id=document_id, **asdict(c)) for c in rep.cells]
-    rows["table_presence"] = [dict(document_id=document_id, **asdict(p)) for p in rep.presence]
-    rows["code_repairs"] = [dict(document_id=document_id, **asdict(r)) for r in rep.repairs]
-    rows["ambiguities"] = [dict(document_id=document_id, **asdict(a)) for a in rep.ambiguities]
+    rows["table_cells"] = [dict(document_id=document_id, **_shallow(c)) for c in cells]
+    rows["table_presence"] = [dict(document_id=document_id, **_shallow(p)) for p in rep.presence]
+    rows["code_repairs"] = [dict(document_id=document_id, **_shallow(r)) for r in rep.repairs]
+    rows["ambiguities"] = [dict(document_id=document_id, **_shallow(a)) for a in rep.ambiguities]
     rows["narrative_facts"] = [dict(document_id=document_id, fact_seq=k, value_decimals=_decimals(f.value),
-                                    **asdict(f)) for k, f in enumerate(rep.facts, start=1)]
+                                    **_shallow(f)) for k, f in enumerate(facts, start=1)]
     rows["ingest_errors"] = [dict(source_file=res.source_file, document_id=document_id, stage=p.stage,
-                                  reason=p.reason, line=p.line, fatal=False, recorded_at=now)
-                             for p in rep.problems]
+                                  reason=_clip(p.reason), line=p.line, fatal=False, recorded_at=now)
+                             for p in rep.problems + problems]
     return rows
+
+
+def _shallow(obj: object) -> dict:
+    """A record's fields as a dict: ``asdict`` deep-copies every value (17 µs a record, most of the
+    loader's own time at 10⁴ reports); the records hold scalars only, so a shallow copy is the same."""
+    return dict(obj.__dict__) if hasattr(obj, "__dict__") else asdict(obj)  # type: ignore[call-overload]
 
 
 def _decimals(value: Decimal) -> int:
@@ -172,10 +299,13 @@ def _parse_all(paths: list[Path], workers: int, progress: Callable[[int, int], N
 
 def load(con: duckdb.DuckDBPyConnection, corpora: Iterable[Path], *, previous: str | None = None,
          workers: int = 1, progress: Callable[[int, int], None] | None = None) -> LoadStats:
-    """Parse every file below ``corpora`` into raw.* of ``con``.
+    """Parse every file below ``corpora`` into raw.* of ``con``; every entry gets one raw.source_files row.
 
     ``previous`` is the path of the published warehouse: documents whose content hash and
-    parser version are unchanged are copied from it instead of being parsed again.
+    parser version are unchanged are copied from it instead of being parsed again. Byte-identical
+    files are parsed once (the first path in sorted order is ``loaded``, the others ``duplicate``);
+    the same report in another encoding is a ``duplicate`` too (same normalised text). Which of
+    those variants loads depends on content only, never on file names (see :func:`_parse_rank`).
     """
     con.execute(RAW_DDL)
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -184,33 +314,57 @@ def load(con: duckdb.DuckDBPyConnection, corpora: Iterable[Path], *, previous: s
     reuse: dict[str, str] = {}
     if previous and Path(previous).exists():
         reuse = _reusable(con, previous)
-    to_parse: list[Path] = []
+    batch: dict[str, list[dict]] = {t: [] for t in RAW_TABLES}
     file_rows: list[dict] = []
+
+    def failed(source_file: str, sha: str | None, size: int | None, err: ParseError) -> None:
+        stats.files_failed += 1
+        log.info("%s: %s", source_file, err)
+        batch["ingest_errors"].append(dict(source_file=source_file, document_id=None, stage=err.stage,
+                                           reason=_clip(err.reason), line=err.line, fatal=True, recorded_at=now))
+        file_rows.append(dict(source_file=source_file, content_sha256=sha, size_bytes=size, status="error",
+                              document_id=None, loaded_at=now))
+
+    first_of_sha: dict[str, str] = {}  # content sha → first source_file with it
+    sha_of: dict[str, str] = {}
+    copies: list[tuple[str, str, int]] = []  # (source_file, sha, size) byte-identical to an earlier file
+    to_parse: list[tuple[tuple[bool, int, str], Path]] = []
     copied: dict[str, str] = {}  # document_id → source_file of its first file in this corpus
+    outcome: dict[str, tuple[str | None, ParseError | None]] = {}  # sha → (document_id, fatal error)
     for p in paths:
-        sha = _sha_if_known(p, reuse)
-        if sha and sha in reuse and reuse[sha] not in copied:
-            copied[reuse[sha]] = str(p)
-            file_rows.append(dict(source_file=str(p), content_sha256=sha, size_bytes=p.stat().st_size,
+        try:
+            data = read_input(p)
+        except ParseError as err:
+            failed(path_text(p), None, None, err)
+            continue
+        sha, size = hashlib.sha256(data).hexdigest(), len(data)
+        rank = _parse_rank(data, sha)
+        del data
+        if sha in first_of_sha:
+            copies.append((path_text(p), sha, size))
+            continue
+        first_of_sha[sha], sha_of[path_text(p)] = path_text(p), sha
+        if sha in reuse and reuse[sha] not in copied:
+            copied[reuse[sha]] = path_text(p)
+            outcome[sha] = (reuse[sha], None)
+            file_rows.append(dict(source_file=path_text(p), content_sha256=sha, size_bytes=size,
                                   status="unchanged", document_id=reuse[sha], loaded_at=now))
         else:
-            to_parse.append(p)
+            to_parse.append((rank, p))
     if copied:
         _copy_documents(con, previous, copied)
         stats.files_unchanged = len(copied)
-    batch: dict[str, list[dict]] = {t: [] for t in RAW_TABLES}
+    to_parse.sort()
     seen_ids: set[str] = set(copied)
-    for res in _parse_all(to_parse, workers, progress):
-        if res.error is not None or res.report is None:
-            stats.files_failed += 1
+    for res in _parse_all([p for _, p in to_parse], workers, progress):
+        sha = sha_of[res.source_file]
+        if res.error is not None or res.report is None or res.document is None:
             err = res.error or ParseError(None, "no report", "parse")
-            log.warning("%s: %s", res.source_file, err)
-            batch["ingest_errors"].append(dict(source_file=res.source_file, document_id=None, stage=err.stage,
-                                               reason=err.reason, line=err.line, fatal=True, recorded_at=now))
-            file_rows.append(dict(source_file=res.source_file, content_sha256=res.sha256, size_bytes=res.size,
-                                  status="error", document_id=None, loaded_at=now))
+            outcome[sha] = (None, err)
+            failed(res.source_file, res.sha256, res.size, err)
             continue
-        doc_id = document_id_for(res.report, res.sha256 or "")
+        doc_id = document_id_for(res.report, res.document.text_sha256)
+        outcome[sha] = (doc_id, None)
         if doc_id in seen_ids:
             stats.duplicates += 1
             file_rows.append(dict(source_file=res.source_file, content_sha256=res.sha256, size_bytes=res.size,
@@ -224,10 +378,49 @@ def load(con: duckdb.DuckDBPyConnection, corpora: Iterable[Path], *, previous: s
             batch[table].extend(rows)
         if len(batch["table_cells"]) > 200_000:
             _flush(con, batch)
+    for source_file, sha, size in copies:
+        doc_id, err = outcome[sha]
+        if err is not None:
+            failed(source_file, sha, size, ParseError(err.line, f"{err.reason} (same content as {first_of_sha[sha]})",
+                                                      err.stage))
+            continue
+        stats.duplicates += 1
+        file_rows.append(dict(source_file=source_file, content_sha256=sha, size_bytes=size, status="duplicate",
+                              document_id=doc_id, loaded_at=now))
+    if stats.files_failed:
+        log.warning("%d of %d files could not be loaded: see raw.ingest_errors", stats.files_failed, len(paths))
     batch["source_files"].extend(file_rows)
     _flush(con, batch)
+    _rank_versions(con)
     stats.documents = len(seen_ids)
     return stats
+
+
+def _parse_rank(data: bytes, sha: str) -> tuple[bool, int, str]:
+    """Parse order: plain UTF-8 (no BOM, no CR) first, then smaller files, then content hash. Of
+    several encodings of one report the first parsed is ``loaded``: the plain, compact one."""
+    plain = not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
+    if plain:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            plain = False
+    return (not plain, len(data), sha)
+
+
+def _rank_versions(con: duckdb.DuckDBPyConnection) -> None:
+    """Versions of one report (same unit, year and scope; different text, e.g. a corrected
+    republication) are ranked; ``version_rank = 1`` is ``is_current``. Order: the later
+    publication date printed under the title (a dated version before an undated one), then the
+    longer text (a truncated copy loses to the full report), then the document id (content hash):
+    content only, never file names or load order, so any corpus order gives the same choice."""
+    con.execute("""
+        update raw.documents as d set version_rank = r.version_rank, is_current = r.version_rank = 1
+        from (select document_id, row_number() over (
+                  partition by unit_id, fiscal_year, report_scope
+                  order by published_on desc nulls last, line_count desc, document_id desc) as version_rank
+              from raw.documents) as r
+        where d.document_id = r.document_id""")
 
 
 def _flush(con: duckdb.DuckDBPyConnection, batch: dict[str, list[dict]]) -> None:
@@ -254,12 +447,6 @@ def _reusable(con: duckdb.DuckDBPyConnection, previous: str) -> dict[str, str]:
         return {}
 
 
-def _sha_if_known(path: Path, reuse: dict[str, str]) -> str | None:
-    if not reuse or path.stat().st_size > MAX_BYTES:
-        return None
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _copy_documents(con: duckdb.DuckDBPyConnection, previous: str, docs: dict[str, str]) -> None:
     ids = pd.DataFrame({"document_id": list(docs), "source_file": list(docs.values())})  # noqa: F841
     con.execute("attach ? as previous (read_only)", [previous])
@@ -269,5 +456,8 @@ def _copy_documents(con: duckdb.DuckDBPyConnection, previous: str, docs: dict[st
                         "semi join ids using (document_id)")
         con.execute("update raw.documents d set source_file = ids.source_file from ids "
                     "where d.document_id = ids.document_id")
+        # the non-fatal problems of a copied document too: an incremental build records what a fresh one does
+        con.execute("insert into raw.ingest_errors by name select t.* replace (ids.source_file as source_file) "
+                    "from previous.raw.ingest_errors t join ids using (document_id) where not t.fatal")
     finally:
         con.execute("detach previous")

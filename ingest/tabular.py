@@ -7,7 +7,7 @@ from decimal import Decimal
 from ingest.layout import Layout, strip_numbering
 from ingest.records import ParseError, TableCell, TablePresence
 from ingest.tables import ECON_CODE, SUBJECT_CODE, TableBlock, summary_line_key
-from ingest.text import compact, is_amount, parse_amount
+from ingest.text import compact, is_amount, line_number, parse_amount
 
 SUBJECT_TABLES = ("income", "expenditure", "gpb_expenditure", "gov_fund", "soe_capital")
 SUMMARY_TABLES = ("summary", "fiscal_summary")
@@ -72,9 +72,10 @@ def _summary_table(block: TableBlock, lines: list[str], layout: Layout, columns:
         if len(cells) < 3 or not any(is_amount(c) for c in cells[1:]) or compact(cells[0]) == "栏次":
             continue
         for side, part in (("income", cells[:3]), ("expenditure", cells[3:])):
-            if len(part) < 2 or not part[1].isdigit():
+            line_no = line_number(part[1]) if len(part) >= 2 else None
+            if line_no is None:
                 continue
-            label, line_no, values = part[0], int(part[1]), part[2:]
+            label, values = part[0], part[2:]
             key = summary_line_key(layout, block.table_key, side, label, groups[side])
             if key is None and not strip_numbering(label) and groups[side]:
                 # 04's expenditure side leaves the fund sub-lines of 年末结转 unlabelled.
@@ -135,7 +136,7 @@ def _three_public(block: TableBlock, lines: list[str], columns: tuple[str, ...])
         filled = [c for c in cells if c]
         if not filled:
             continue
-        if [int(c) for c in filled if c.isdigit()] == list(range(1, len(columns) + 1)):
+        if [n for c in filled if (n := line_number(c)) is not None] == list(range(1, len(columns) + 1)):
             seen_numbers = True
             continue
         if seen_numbers and all(is_amount(c) for c in filled):

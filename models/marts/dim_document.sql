@@ -1,12 +1,3 @@
-with docs as (
-    select
-        *,
-        row_number() over (
-            partition by unit_id, fiscal_year, report_scope order by source_file desc, document_id desc
-        ) as version_rank
-    from {{ ref('stg_reports__documents') }}
-)
-
 select
     d.document_id,
     d.unit_id,
@@ -21,10 +12,12 @@ select
     d.province,
     d.encoding,
     d.line_count,
-    d.version_rank = 1 as is_current,
+    d.published_on,
+    d.version_rank,
+    d.is_current,
     (
         select count(*) from {{ ref('stg_reports__table_presence') }} as p
         where p.document_id = d.document_id and p.status in ('parsed', 'empty')
     ) as tables_parsed,
     d.loaded_at
-from docs as d
+from {{ ref('stg_reports__documents') }} as d
