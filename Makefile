@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: build test lint pytest dbt-test docs fuzz bench clean setup
+.PHONY: build test lint pytest dbt-test docs fuzz bench clean setup pg-deps
 
 setup: $(STAMP)
 
@@ -24,8 +24,22 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint models macros
 
-pytest: $(STAMP)
+pytest: $(STAMP) pg-deps
 	$(BIN)/pytest -q
+
+# PostgreSQL server binaries for tests/test_postgres.py (each run starts its own throwaway
+# cluster). Installed from Debian's apt when missing and running as root; otherwise those
+# tests fail and say how to install them.
+pg-deps:
+	@test -n "$$JUESUAN_PG_BIN" || command -v initdb >/dev/null 2>&1 || test -x /usr/lib/postgresql/15/bin/initdb || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "pg-deps: installing postgresql-15 for the PostgreSQL tests"; \
+		apt-get update -qq && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-15 \
+		|| DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }; \
+	else \
+		echo "pg-deps: PostgreSQL server binaries (initdb) not found; the postgres tests will fail." \
+		"Install them as root: apt-get install postgresql-15" >&2; \
+	fi
 
 test: lint pytest
 

@@ -47,11 +47,16 @@ class BuildResult:
 def build_lock(warehouse: Path) -> Iterator[None]:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     lock_path = warehouse.with_name(warehouse.name + ".lock")
-    with open(lock_path, "w") as fh:
+    # "a+", not "w": opening must not erase the running build's pid before the lock is tried.
+    with open(lock_path, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildLocked(f"another build holds {lock_path}") from None
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            raise BuildLocked(f"another build (pid {holder}) holds {lock_path}") from None
+        fh.seek(0)
+        fh.truncate()
         fh.write(str(os.getpid()))
         fh.flush()
         try:
@@ -86,6 +91,24 @@ def publish_file(built: Path, warehouse: Path) -> None:
     os.replace(built, warehouse)
 
 
+# Constant text (no input reaches it); DuckDB's COMMENT ON takes no parameters.
+BUILD_RUNS_COMMENTS = """
+comment on table audit.build_runs is '构建记录 (build history): one row per published build, carried from file to file.';
+comment on column audit.build_runs.run_started_at is '开始时间 (UTC).';
+comment on column audit.build_runs.run_finished_at is '结束时间 (UTC).';
+comment on column audit.build_runs.status is '结果 (published).';
+comment on column audit.build_runs.files_seen is '文件数 (input files seen).';
+comment on column audit.build_runs.files_new is '新文件 (files parsed in this build: new or changed content).';
+comment on column audit.build_runs.files_unchanged is '未变文件 (same content hash as the published build: copied, not parsed).';
+comment on column audit.build_runs.files_failed is '失败文件 (files recorded in raw.ingest_errors instead of loaded).';
+comment on column audit.build_runs.duplicates is '重复文件 (same content as another input: counted once).';
+comment on column audit.build_runs.documents is '报告数 (documents in the warehouse).';
+comment on column audit.build_runs.findings_by_severity is '审核发现数 by severity (JSON: error, warning, info).';
+comment on column audit.build_runs.tool_version is 'juesuan version.';
+comment on column audit.build_runs.seconds is '耗时 (seconds until publish).';
+"""
+
+
 def _record_run(db: Path, started: datetime, result: BuildResult, status: str) -> None:
     with duckdb.connect(str(db)) as con:
         con.execute("create schema if not exists audit")
@@ -93,6 +116,7 @@ def _record_run(db: Path, started: datetime, result: BuildResult, status: str) -
             run_started_at timestamp, run_finished_at timestamp, status varchar, files_seen integer,
             files_new integer, files_unchanged integer, files_failed integer, duplicates integer,
             documents integer, findings_by_severity json, tool_version varchar, seconds double)""")
+        con.execute(BUILD_RUNS_COMMENTS)
         s = result.stats
         con.execute("insert into audit.build_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             started, datetime.now(UTC).replace(tzinfo=None), status, s.files_seen, s.files_new,
@@ -105,7 +129,13 @@ def _carry_history(previous: Path, db: Path) -> None:
     if not previous.exists():
         return
     with duckdb.connect(str(db)) as con:
-        con.execute("attach ? as previous (read_only)", [str(previous)])
+        try:
+            con.execute("attach ? as previous (read_only)", [str(previous)])
+        except duckdb.Error as exc:
+            # e.g. a tool holds the published file read-write: publishing still works, only
+            # the older run history is not carried over.
+            log.warning("cannot read run history from %s (%s); starting a new history", previous, exc)
+            return
         try:
             has = con.execute("select count(*) from information_schema.tables where table_catalog='previous' "
                               "and table_schema='audit' and table_name='build_runs'").fetchone()
