@@ -44,8 +44,8 @@ comment on column audit.findings.rule_id is '规则编号 (key of audit.rules).'
 comment on column audit.findings.category is '类别: within_table, cross_table, narrative_table, completion_rate, direction_wording, cross_year, completeness, code_quality.';
 comment on column audit.findings.severity is '严重程度: error (the report contradicts itself), warning (likely wrong or misworded), info (noted, e.g. a repaired code or a figure not printed).';
 comment on column audit.findings.subject_code is '科目编码 the finding is about (functional or economic code), null for whole-report checks.';
-comment on column audit.findings.expected is '应为 (the figure the identity or the other source gives, 万元 or %).';
-comment on column audit.findings.actual is '实际 (the figure the report states, 万元 or %).';
+comment on column audit.findings.expected is '对照数 (reference figure, 万元 or %): the printed total for an identity, the stated figure for narrative and completion-rate rules; each rule''s description says which.';
+comment on column audit.findings.actual is '核对数 (figure checked against it, 万元 or %): the sum of the parts, the table figure, or the rate recomputed from the amounts.';
 comment on column audit.findings.difference is '差额 (actual − expected).';
 comment on column audit.findings.message is '说明 (Chinese message with both numbers).';
 comment on column audit.findings.source_line is '源行号 (line of the report text the stated figure is on).';
@@ -118,9 +118,12 @@ class Validator:
 def _message(row: pd.Series) -> str:
     subject = f" 科目 {row['subject_code']}" if isinstance(row["subject_code"], str) else ""
     table = f" [{row['table_key']}]" if isinstance(row["table_key"], str) else ""
-    note = f"; {row['note']}" if isinstance(row["note"], str) and row["note"] else ""
+    if isinstance(row["note"], str) and row["note"]:
+        # The rule's own sentence names both figures and what they are (列示/复核, 表/说明);
+        # a generic 应为/实际 prefix would read backwards for rate rules (expected = stated rate).
+        return f"{row['title_zh']}{table}{subject}：{row['note']}"
     return (f"{row['title_zh']}{table}{subject}: 应为 {_num(row['expected'])}，实际 {_num(row['actual'])}，"
-            f"差额 {_num(row['difference'])}（容差 {_num(row['tolerance'])}）{note}")
+            f"差额 {_num(row['difference'])}（容差 {_num(row['tolerance'])}）")
 
 
 def _num(value: Any) -> str:
