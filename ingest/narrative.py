@@ -107,6 +107,15 @@ METRICS: dict[str, str] = {
     "project_actual": "执行数",
     "project_rate": "完成预算 / 执行率 %",
     "self_evaluation_score": "部门整体绩效(自评)得分",
+    # 整体绩效自评 执行率情况 (附件 or 绩效 section); qualifier 本级 (单位整体: the unit itself,
+    # in a department report its own unit) or 部门 (部门整体), plus a unit note when 元 stands for 万元
+    "unit_overall_budget": "单位/部门整体 预算收入 / 年初预算 / 预算调整后收入",
+    "unit_overall_final": "整体 决算支出 / 支出决算",
+    "unit_overall_rate": "整体完成年初预算的 C% / 预算执行率",
+    "unit_overall_project_count": "整体共申报项目 N 个",
+    "unit_overall_project_budget": "项目预算资金",
+    "unit_overall_project_actual": "项目实际支出",
+    "unit_overall_project_rate": "项目 执行率 / 完成率",
 }
 
 # --------------------------------------------------------------------------------------
@@ -811,7 +820,57 @@ def _scan_performance(para: _Paragraph, out: _Out) -> None:
             out.add(para, m.start("b"), "project_budget", m.group("b"), UNIT_WAN, item=name, qualifier=notes[0])
             out.add(para, m.start("a"), "project_actual", m.group("a"), UNIT_WAN, item=name, qualifier=notes[1])
             out.add(para, m.start("r"), "project_rate", m.group("r"), UNIT_PCT, item=name)
+    _scan_unit_overall(para, out)
     _scan_score(para, out)
+
+
+# 整体绩效自评, 执行率情况: "2022 年单位整体预算收入 1115.75 万元，决算支出 1035.08 万元，整体
+# 完成年初预算的 92.77%。单位整体共申报项目 10 个，项目预算资金 149.1 万元，项目实际支出 145.98
+# 万元，执行率 97.91%。" (004; 000 prints 预算调整后收入 … 元 and no overall rate).
+_OVERALL_SCOPE = {"单位": "本级", "部门": "部门"}
+_OVERALL_BUDGET = re.compile(
+    rf"(?P<scope>单位|部门)整体(?:年初)?预算(?:调整后)?(?:收入|数)?(?:总额)?为?(?P<b>{_NUM})(?P<bu>{_UNIT}){_C}?"
+    rf"(?:整体)?(?:决算支出|支出决算)(?:数|总额)?为?(?P<f>{_NUM})(?P<fu>{_UNIT})"
+    rf"(?:{_C}?(?:整体)?(?:完成(?:年初|全年|调整后)?预算数?的?|(?:预算)?(?:执行|完成)率为?)(?P<r>{_NUM})%)?"
+)
+_OVERALL_PROJECTS = re.compile(
+    rf"(?:(?P<scope>单位|部门)整体)?共?申报项目(?P<n>{_NUM})个{_C}?"
+    rf"项目预算(?:资金|数)?为?(?P<b>{_NUM})(?P<bu>{_UNIT}){_C}?"
+    rf"项目(?:实际支出|执行数|支出决算)为?(?P<a>{_NUM})(?P<au>{_UNIT})"
+    rf"(?:{_C}?(?:执行率|完成率)为?(?P<r>{_NUM})%)?"
+)
+
+
+def _scan_unit_overall(para: _Paragraph, out: _Out) -> None:
+    """整体 budget, 决算 and project totals; figures of one paragraph share the scope the
+    budget sentence names when the project sentence names none."""
+    scope: str | None = None
+    for m in _OVERALL_BUDGET.finditer(para.text):
+        scope = _OVERALL_SCOPE[m.group("scope")]
+        _emit_overall(para, out, m, scope, ("unit_overall_budget", "b", "bu"), ("unit_overall_final", "f", "fu"),
+                      "unit_overall_rate")
+    for m in _OVERALL_PROJECTS.finditer(para.text):
+        own = _OVERALL_SCOPE[m.group("scope")] if m.group("scope") else scope
+        if own is None:
+            continue  # 申报项目 without 单位整体/部门整体: whose projects is unknown
+        out.add(para, m.start("n"), "unit_overall_project_count", m.group("n"), UNIT_COUNT, qualifier=own)
+        _emit_overall(para, out, m, own, ("unit_overall_project_budget", "b", "bu"),
+                      ("unit_overall_project_actual", "a", "au"), "unit_overall_project_rate")
+
+
+def _emit_overall(
+    para: _Paragraph, out: _Out, m: re.Match[str], scope: str,
+    budget: tuple[str, str, str], final: tuple[str, str, str], rate_metric: str,
+) -> None:
+    notes = _unit_notes(m.group(budget[2]), m.group(final[2]))
+    if notes is None:
+        out.error(para, m.start(), f"整体 amounts printed in 元, unit unclear: {para.span(m.start())!r}")
+        return
+    for (metric, group, _), note in zip((budget, final), notes, strict=True):
+        qualifier = "; ".join(q for q in (scope, note) if q)
+        out.add(para, m.start(group), metric, m.group(group), UNIT_WAN, qualifier=qualifier)
+    if m.group("r"):
+        out.add(para, m.start("r"), rate_metric, m.group("r"), UNIT_PCT, qualifier=scope)
 
 
 def _scan_score(para: _Paragraph, out: _Out) -> None:
@@ -838,6 +897,7 @@ def _scan(para: _Paragraph, resolver: SubjectResolver, out: _Out) -> None:
     elif para.section == "performance":
         _scan_performance(para, out)
     elif para.section == "annex":
+        _scan_unit_overall(para, out)
         _scan_score(para, out)
 
 

@@ -24,7 +24,7 @@ from ingest.tables import TableBlock, find_table_blocks, repair_econ_codes, repa
 from ingest.tabular import parse_tab_tables
 from ingest.text import compact, decode_text, split_lines
 
-PARSER_VERSION = "2"  # 2: document_id from the normalised text, published_on
+PARSER_VERSION = "3"  # 2: document_id from the normalised text, published_on; 3: 整体绩效 facts
 # A report is ~50 KB of text; the largest department reports stay well under 2 MB. Parsing costs
 # up to ~90 bytes of memory per character (narrative paragraphs), so bigger inputs are refused.
 MAX_INPUT_BYTES = 16 * 1024 * 1024

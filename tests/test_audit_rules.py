@@ -203,6 +203,34 @@ def test_cross_year_same_scope_mismatch(audit_frames):
     assert {float(x) for x in f["expected"]} == {300.0}  # what the 2023 report states
 
 
+def _keyed_findings(frames: dict[str, pd.DataFrame], rule: str, fixture: str) -> pd.DataFrame:
+    """Findings with their check's column_key (which figure the finding is about)."""
+    keys = frames["checks"][["check_id", "column_key"]].rename(columns={"check_id": "finding_id"})
+    return _findings(frames, rule, fixture).merge(keys, on="finding_id")
+
+
+def test_cross_year_own_unit_mismatch_fires(audit_frames):
+    """A unit-scope report after a department report: its 支出合计 is compared, at full grade, with
+    the 本级 决算支出 the department report's 附件 states (1045.08 in the fixture, 1035.08 implied)."""
+    f = _keyed_findings(audit_frames, "CY01", "own_unit_2023")
+    own = f[f["column_key"].isin(["expenditure_total", "total_income_expenditure"])]
+    got = {r.column_key: (r.severity, float(r.expected), float(r.actual)) for r in own.itertuples()}
+    assert got == {"expenditure_total": ("warning", 1045.08, 1035.08),
+                   # 收、支总计 also holds 年末结转和结余: reported, as info
+                   "total_income_expenditure": ("info", 1045.08, 1035.08)}
+    assert all("本级决算支出" in m and "口径不同" not in m for m in own["message"])
+    # the other metrics keep the department comparison, as info with the scope note
+    rest = f[~f.index.isin(own.index)]
+    assert len(rest) == 4 and set(rest["severity"]) == {"info"} and all("口径不同" in m for m in rest["message"])
+
+
+def test_unit_overall_rates_fire_on_the_department_fixture(audit_frames):
+    f = _keyed_findings(audit_frames, "CR07", "own_unit_2022_department")
+    got = {r.column_key: (r.severity, float(r.expected), round(float(r.actual), 2)) for r in f.itertuples()}
+    assert got == {"overall:本级": ("warning", 92.77, 93.67),  # 1045.08 ÷ 1115.75
+                   "projects:本级": ("error", 99.91, 97.91)}  # 145.98 ÷ 149.1
+
+
 def test_cross_year_match_passes(audit_frames):
     c = _checks(audit_frames, "CY01", "clean_2024")
     keys = {"total_income_expenditure", "income_total", "expenditure_total", "fiscal_total", "gpb_income",
@@ -321,13 +349,28 @@ def test_samples_known_rounding_gaps_are_evaluated_not_findings(wh):
 
 def test_samples_cross_year_falls_back_to_department_with_a_note(wh):
     rows = wh.execute("""
-        select f.severity, f.actual, f.expected, f.message from audit.findings f
-        join marts.dim_document d using (document_id)
+        select f.severity, f.actual, f.expected, f.message, c.column_key from audit.findings f
+        join audit.checks c on c.check_id = f.finding_id join marts.dim_document d on d.document_id = f.document_id
         where f.rule_id = 'CY01' and d.fiscal_year = 2023""").fetchall()
     assert rows, "000 (2023 本级) states a previous-year figure; 004 (2022 部门) exists"
+    assert {r[4] for r in rows} == {"income_total", "fiscal_total", "gpb_income", "gpb_expenditure"}
     assert {r[0] for r in rows} == {"info"}
     assert {Decimal(str(r[1])) for r in rows} == {Decimal("1035.08")}  # 1133.54 − 98.46
     assert all("口径不同" in r[3] for r in rows)
+
+
+def test_samples_cross_year_own_unit_figure_passes(wh):
+    """000's implied 2022 支出合计 and 收、支总计 (1133.54 − 98.46 = 1035.08) against the 本级 决算支出
+    004's 附件 states (line 1542: 1035.08): evaluated at full grade, no finding."""
+    rows = wh.execute("""
+        select c.column_key, c.expected, c.actual, c.row_severity, f.finding_id is not null from audit.checks c
+        join marts.dim_document d using (document_id) left join audit.findings f on f.finding_id = c.check_id
+        where c.rule_id = 'CY01' and d.fiscal_year = 2023
+          and c.column_key in ('expenditure_total', 'total_income_expenditure')""").fetchall()
+    assert sorted(rows) == [
+        ("expenditure_total", Decimal("1035.08"), Decimal("1035.08"), None, False),
+        ("total_income_expenditure", Decimal("1035.08"), Decimal("1035.08"), "info", False),
+    ]
 
 
 def test_html_report_is_offline_and_shows_the_source_line(fixture_warehouse, tmp_path):

@@ -1,4 +1,4 @@
-"""Budget execution, 三公 and project marts; completion-rate (CR01–CR06) and direction-wording
+"""Budget execution, 三公 and project marts; completion-rate (CR01–CR07) and direction-wording
 (DW01) rules — on the built samples and, rule by rule, through the Great Expectations runner
 with a must-fire and a must-pass fixture (DESIGN §4, §6)."""
 
@@ -11,7 +11,7 @@ import pytest
 
 from juesuan.audit import Validator, evaluate
 
-RULES = ("CR01", "CR02", "CR03", "CR04", "CR05", "CR06", "DW01")
+RULES = ("CR01", "CR02", "CR03", "CR04", "CR05", "CR06", "CR07", "DW01")
 
 
 def _doc(wh, key: str) -> str:
@@ -131,6 +131,8 @@ def test_every_stated_rate_is_checked_once(wh):
         select (select count(*) from marts.fct_budget_execution where stated_rate_pct is not null)
              + (select count(*) from marts.fct_three_public where stated_rate_pct is not null)
              + (select count(*) from marts.fct_project_performance where stated_rate_pct is not null)
+             + (select count(*) from marts.fct_narrative_fact
+                where metric in ('unit_overall_rate', 'unit_overall_project_rate'))
     """).fetchone()[0]
     checked = wh.execute(
         "select count(*) from audit.checks where rule_id like 'CR%' and expected is not null"
@@ -221,7 +223,7 @@ def test_all_rate_and_wording_findings_of_the_samples(wh):
     rows = wh.execute(
         "select f.document_id, f.rule_id, f.table_key, coalesce(f.subject_code, c.column_key), f.severity "
         "from audit.findings f join audit.checks c on c.check_id = f.finding_id "
-        "where f.rule_id in ('CR01', 'CR02', 'CR04', 'DW01') "
+        "where f.rule_id in ('CR01', 'CR02', 'CR04', 'CR07', 'DW01') "
         "or (f.rule_id in ('CR05', 'CR06') and f.table_key != 'three_public')"
     ).fetchall()
     got = {(docs[d], rule, table, key.split(":")[0], sev) for d, rule, table, key, sev in rows}
@@ -232,6 +234,7 @@ def test_all_rate_and_wording_findings_of_the_samples(wh):
         ("001", "CR01", "budget_execution", "2101103", "warning"),
         ("001", "CR01", "budget_execution", "2210201", "warning"),
         ("001", "CR04", "project_performance", "1", "info"),
+        ("000", "CR07", "unit_overall", "projects", "warning"),
         ("001", "DW01", "budget_execution", "2101102", "warning"),
         ("001", "DW01", "budget_execution", "2101103", "warning"),
         ("001", "DW01", "budget_execution", "2210201", "warning"),
@@ -284,7 +287,7 @@ FIXTURES = {
     # rule: (must pass, must fire, severity the fire must carry)
     **{rule: (dict(rate_status="consistent", expected=114.0, actual=113.83),
               dict(rate_status="inconsistent", expected=97.2, actual=102.91, row_severity="error"), "error")
-       for rule in ("CR01", "CR02", "CR03", "CR04")},
+       for rule in ("CR01", "CR02", "CR03", "CR04", "CR07")},
     "CR05": (dict(rate_status="not_stated", expected=None, actual=None),
              dict(rate_status="zero_budget_with_rate", expected=12.0, actual=None, row_severity="error"), "error"),
     "CR06": (dict(rate_status="consistent", expected=65.9, actual=65.91),
@@ -322,6 +325,7 @@ def test_row_severity_grades_each_rate(rules, validator):
         ("CR04", ("001", None), ("000", None)),
         ("CR05", ("004", None), ("004", "2010450")),
         ("CR06", ("000", None), None),
+        ("CR07", ("000", None), ("004", None)),
         ("DW01", ("001", "2101102"), ("001", "2011308")),
     ],
 )
@@ -336,6 +340,21 @@ def test_rule_fires_and_passes_on_the_samples(wh, rule_id, fires, passes):
     assert passing, (rule_id, passes)
     ids = {f["finding_id"] for f in _findings(wh, key, rule_id)}
     assert not {c["check_id"] for c in passing} & ids
+
+
+def test_unit_overall_rates_of_the_samples(wh):
+    """004's 附件 (本级): 1035.08 ÷ 1115.75 = 92.77% and 145.98 ÷ 149.1 = 97.91% as stated; 000's
+    项目执行率 96.24% for 166 ÷ 172.28 = 96.35% is 0.10 points outside what the amounts allow."""
+    got = {(c["column_key"], c["rate_status"], c["expected"], round(c["actual"], 2), c["source_line"])
+           for key in ("000", "004") for c in _checks(wh, key, "CR07")}
+    assert got == {
+        ("overall:本级", "consistent", Decimal("92.77"), Decimal("92.77"), 1542),
+        ("projects:本级", "consistent", Decimal("97.91"), Decimal("97.91"), 1546),
+        ("projects:本级", "inconsistent", Decimal("96.24"), Decimal("96.35"), 1488),
+    }
+    (finding,) = _findings(wh, "000", "CR07")
+    assert finding["severity"] == "warning" and "166.00" in finding["message"] and "172.28" in finding["message"]
+    assert not _findings(wh, "004", "CR07")
 
 
 def test_cr03_passes_on_the_samples(wh):

@@ -227,6 +227,42 @@ def test_self_evaluation_scores(samples) -> None:
     assert (score.value, score.source_line, score.section) == (Decimal("98.42"), 1478, "annex")
 
 
+def test_004_annex_unit_overall_performance(samples) -> None:
+    """004 (2022 部门决算, two units), 附件 整体绩效评价 of the unit itself: "2022 年单位整体预算收入
+    1115.75 万元，决算支出 1035.08 万元，整体完成年初预算的 92.77%。单位整体共申报项目 10 个，项目预算资金
+    149.1 万元，项目实际支出 145.98 万元，执行率 97.91%。" over lines 1540–1546 with blank lines between."""
+    facts, _, _ = samples["004"]
+    got = {f.metric: (f.value, f.unit, f.qualifier, f.source_line, f.section)
+           for f in facts if f.metric.startswith("unit_overall_")}
+    assert got == {
+        "unit_overall_budget": (Decimal("1115.75"), "wan", "本级", 1540, "annex"),
+        "unit_overall_final": (Decimal("1035.08"), "wan", "本级", 1542, "annex"),
+        "unit_overall_rate": (Decimal("92.77"), "pct", "本级", 1542, "annex"),
+        "unit_overall_project_count": (Decimal("10"), "count", "本级", 1544, "annex"),
+        "unit_overall_project_budget": (Decimal("149.1"), "wan", "本级", 1544, "annex"),
+        "unit_overall_project_actual": (Decimal("145.98"), "wan", "本级", 1546, "annex"),
+        "unit_overall_project_rate": (Decimal("97.91"), "pct", "本级", 1546, "annex"),
+    }
+    assert "整体完成年初预算的 92.77%" in _one(facts, "unit_overall_rate").span
+    score = _one(facts, "self_evaluation_score")  # "（一）部门整体绩效自评得分 98分。"
+    assert (score.value, score.source_line, score.section) == (Decimal("98"), 1534, "annex")
+
+
+def test_000_annex_unit_overall_with_yuan_typo_and_no_rate(samples) -> None:
+    # "2023 年单位整体预算调整后收入 1133.53 元，决算支出 1133.53 万元。单位整体共申报项目 6 个，项目预算资金
+    # 172.28 万元，项目实际支出 166 万元，执行率 96.24%。"
+    facts, _, _ = samples["000"]
+    budget = _one(facts, "unit_overall_budget")
+    assert (budget.value, budget.source_line) == (Decimal("1133.53"), 1484)
+    assert budget.qualifier == "本级; unit printed 元, read as 万元"
+    assert (_one(facts, "unit_overall_final").value, _one(facts, "unit_overall_final").qualifier) == (
+        Decimal("1133.53"), "本级")
+    assert not [f for f in facts if f.metric == "unit_overall_rate"]
+    assert [(f.value, f.source_line) for f in facts if f.metric.startswith("unit_overall_project_")] == [
+        (Decimal("6"), 1486), (Decimal("172.28"), 1488), (Decimal("166"), 1488), (Decimal("96.24"), 1488),
+    ]
+
+
 def test_table_of_contents_is_skipped_001(samples) -> None:
     facts, _, _ = samples["001"]
     assert min(f.source_line for f in facts) > 370  # real 第三部分 starts at line 370
@@ -456,3 +492,48 @@ def test_real_seeds_load() -> None:
     resolver = SubjectResolver.from_seeds(SEEDS)
     assert resolver.resolve("住房保障支出", "住房改革支出", "房租补贴").code == "2210202"
     assert resolver.resolve("社会保障和就业支出", "行政事业单位离退休").code == "20805"
+
+
+def _annex(*body: str) -> list[str]:
+    """A minimal report with a 附件 part; body line k is source line k + 6."""
+    head = ["第三部分 2024 年度部门决算情况说明", "", "一、收入支出决算总体情况说明", "", "第六部分 附件", ""]
+    return split_lines("\n".join([*head, *body, ""]))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "scope", "rate"),
+    [
+        ("2024 年部门整体年初预算 500 万元，支出决算 450 万元，预算执行率为 90%。", "部门", Decimal("90")),
+        ("2024 年单位整体预算数为 500 万元，决算支出为 450 万元，完成率 90%。", "本级", Decimal("90")),
+        ("2024 年部门整体预算调整后收入 500 万元，决算支出 450 万元。", "部门", None),
+    ],
+)
+def test_unit_overall_sentence_shapes(small, sentence: str, scope: str, rate: Decimal | None) -> None:
+    cut = sentence.index("，") + 1  # broken over two lines with a blank line between
+    lines = _annex(sentence[:cut], "", sentence[cut:])
+    facts, errors = extract_facts(lines, small)
+    assert errors == []
+    got = {f.metric: (f.value, f.qualifier) for f in facts}
+    assert got["unit_overall_budget"] == (Decimal("500"), scope)
+    assert got["unit_overall_final"] == (Decimal("450"), scope)
+    assert got.get("unit_overall_rate") == ((rate, scope) if rate is not None else None)
+
+
+def test_unit_overall_projects_take_the_scope_of_the_budget_sentence(small) -> None:
+    lines = _annex("部门整体预算收入 500 万元，决算支出 450 万元。共申报项目 3 个，项目预算资金 40 万元，",
+                   "项目执行数 38 万元，执行率 95%。")
+    facts, errors = extract_facts(lines, small)
+    assert errors == []
+    got = {f.metric: (f.value, f.qualifier, f.source_line) for f in facts if "project" in f.metric}
+    assert got == {
+        "unit_overall_project_count": (Decimal("3"), "部门", 7),
+        "unit_overall_project_budget": (Decimal("40"), "部门", 7),
+        "unit_overall_project_actual": (Decimal("38"), "部门", 8),
+        "unit_overall_project_rate": (Decimal("95"), "部门", 8),
+    }
+
+
+def test_projects_without_a_scope_are_not_claimed(small) -> None:
+    lines = _annex("共申报项目 3 个，项目预算资金 40 万元，项目实际支出 38 万元，执行率 95%。")
+    facts, errors = extract_facts(lines, small)
+    assert errors == [] and not [f for f in facts if f.metric.startswith("unit_overall_")]

@@ -1,10 +1,53 @@
 -- Completion rates (完成率, DESIGN §4): one row per stated rate — per subject (CR01), the whole
--- 一般公共预算 (CR02), 三公 items (CR03), project 执行率 (CR04) — plus every line with 年初预算 = 0
--- (CR05: it must not state a rate). A stated rate whose 年初预算 or 决算 is missing cannot be
--- recomputed and is recorded as such (CR06, completeness). expected = the stated rate,
--- actual = the rate recomputed from the printed amounts; rate_status and row_severity come
--- from macros/completion_rate.sql.
-with rates as (
+-- 一般公共预算 (CR02), 三公 items (CR03), project 执行率 (CR04), the 整体绩效自评's whole budget
+-- and project total (CR07) — plus every line with 年初预算 = 0 (CR05: it must not state a
+-- rate). A stated rate whose 年初预算 or 决算 is missing cannot be recomputed and is recorded as
+-- such (CR06, completeness). expected = the stated rate, actual = the rate recomputed from the
+-- printed amounts; rate_status and row_severity come from macros/completion_rate.sql.
+with overall_facts as (
+    select
+        document_id,
+        fact_seq,
+        metric,
+        fact_value,
+        value_decimals,
+        source_line,
+        case when metric like 'unit_overall_project_%' then 'projects' else 'overall' end as kind,
+        -- 本级 (the unit itself) or 部门; a unit note (元 read as 万元) may follow after ';'
+        trim(split_part(qualifier, ';', 1)) as scope_word
+    from {{ ref('stg_reports__narrative_facts') }}
+    where metric in (
+        'unit_overall_budget', 'unit_overall_final', 'unit_overall_rate',
+        'unit_overall_project_budget', 'unit_overall_project_actual', 'unit_overall_project_rate'
+    )
+),
+
+-- one row per document × kind × scope; a figure narrated twice keeps its first mention
+overall as (
+    select
+        document_id,
+        kind,
+        scope_word,
+        cast(
+            arg_min(fact_value, fact_seq) filter (where metric in ('unit_overall_budget', 'unit_overall_project_budget'))
+            as decimal(18, 2)
+        ) as budget_wan,
+        cast(
+            arg_min(fact_value, fact_seq) filter (where metric in ('unit_overall_final', 'unit_overall_project_actual'))
+            as decimal(18, 2)
+        ) as final_wan,
+        arg_min(fact_value, fact_seq) filter (where metric in ('unit_overall_rate', 'unit_overall_project_rate'))
+            as stated_rate_value,
+        arg_min(value_decimals, fact_seq) filter (where metric in ('unit_overall_rate', 'unit_overall_project_rate'))
+            as stated_rate_decimals,
+        min(source_line) as source_line,
+        arg_min(source_line, fact_seq) filter (where metric in ('unit_overall_rate', 'unit_overall_project_rate'))
+            as rate_source_line
+    from overall_facts
+    group by document_id, kind, scope_word
+),
+
+rates as (
     select
         document_id,
         case when subject_code is null then 'CR02' else 'CR01' end as scope_rule,
@@ -58,6 +101,26 @@ with rates as (
         rate_status,
         coalesce(rate_source_line, source_line) as source_line
     from {{ ref('fct_project_performance') }}
+    union all
+    select
+        document_id,
+        'CR07' as scope_rule,
+        'unit_overall' as table_key,
+        null as subject_code,
+        concat(kind, ':', scope_word) as column_key,
+        concat(
+            case scope_word when '本级' then '单位（本级）' else '部门' end,
+            case kind when 'overall' then '整体预算' else '整体项目' end
+        ) as scope_label,
+        case kind when 'overall' then '预算' else '项目预算资金' end as budget_word,
+        case kind when 'overall' then '决算支出' else '项目实际支出' end as final_word,
+        budget_wan,
+        final_wan,
+        cast(stated_rate_value as decimal(18, 4)) as stated_rate,
+        stated_rate_decimals,
+        {{ rate_status('budget_wan', 'final_wan', 'stated_rate_value', 'stated_rate_decimals') }} as rate_status,
+        coalesce(rate_source_line, source_line) as source_line
+    from overall
 ),
 
 checked as (

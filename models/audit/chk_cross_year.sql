@@ -1,7 +1,9 @@
 -- Cross-year, CY01–CY02. A report states the change on the previous year (增加/减少 X 万元,
 -- 增长/下降 Y%). CY01: the implied previous-year figure (current − change) against what that
 -- unit's previous-year report in the warehouse prints (same unit_id and scope; else the other
--- scope, graded info with a note, since a department report consolidates member units). CY02:
+-- scope, graded info with a note, since a department report consolidates member units — but a
+-- unit-scope report's 支出合计 / 收、支总计 is compared at full grade with its unit's own (本级)
+-- 决算支出 when the previous department report's 整体绩效自评 states it). CY02:
 -- the stated growth rate against change ÷ (current − change), with the interval policy of
 -- DESIGN §4. No previous report → no CY01 row (not a finding).
 with documents as (
@@ -88,6 +90,7 @@ previous_reports as (
     select
         d.document_id,
         p.document_id as previous_document_id,
+        d.report_scope as current_scope,
         p.report_scope as previous_scope,
         p.fiscal_year as previous_year,
         p.report_scope = d.report_scope as same_scope
@@ -107,16 +110,39 @@ members as (
     group by document_id
 ),
 
--- what the previous report prints for the same figure: its narrative, else its tables
+-- the unit's own (本级) 决算支出 a department report's 整体绩效自评 states (004's 附件: 单位整体
+-- … 决算支出 1035.08 万元), the previous-year figure of that unit's own unit-scope report
+own_unit_final as (
+    select
+        document_id,
+        fact_value,
+        section
+    from facts
+    where metric = 'unit_overall_final' and qualifier like '本级%' and value_unit = 'wan'
+    qualify row_number() over (partition by document_id order by fact_seq) = 1
+),
+
+-- what the previous report prints for the same figure: the 本级 决算支出 (above) for a
+-- unit-scope report's totals after a department report, else its narrative, else its tables
 previous_figures as (
     select
         r.document_id,
         s.fact_seq,
-        coalesce(pf.fact_value, tf.amount_wan) as printed_wan,
-        case when pf.fact_value is not null then '说明' when tf.amount_wan is not null then '表' end
-            as printed_in
+        coalesce(o.fact_value, pf.fact_value, tf.amount_wan) as printed_wan,
+        case
+            when o.fact_value is not null then concat(case o.section when 'annex' then '附件' else '说明' end, '·本级决算支出')
+            when pf.fact_value is not null then '说明'
+            when tf.amount_wan is not null then '表'
+        end as printed_in,
+        o.fact_value is not null as own_unit
     from stated_previous as s
     inner join previous_reports as r on s.document_id = r.document_id
+    left join own_unit_final as o
+        on
+            r.previous_document_id = o.document_id
+            and r.current_scope = 'unit'
+            and r.previous_scope = 'department'
+            and s.base_metric in ('expenditure_total', 'total_income_expenditure')
     left join facts as pf
         on
             r.previous_document_id = pf.document_id
@@ -144,13 +170,17 @@ cy01 as (
         -- current and change printed (or the previous figure itself), against one printed figure
         {{ rounding_tolerance('case when s.previous_printed then 1 else 2 end') }} as tolerance,
         cast(null as varchar) as rate_status,
-        case when not r.same_scope then 'info' end as row_severity,
+        case
+            -- 收、支总计 also holds 年末结转和结余, so it may differ from 决算支出 without an error
+            when p.own_unit then case when s.base_metric = 'total_income_expenditure' then 'info' end
+            when not r.same_scope then 'info'
+        end as row_severity,
         concat(
             '上年数 = ', s.current_wan, case when s.previous_printed then '（说明列示上年数）' else concat(
                 ' − ', s.change_wan
             ) end, '；上年报告 ', r.previous_document_id, '（', p.printed_in, '）',
             case
-                when not r.same_scope
+                when not r.same_scope and not p.own_unit
                     then concat(
                         '；口径不同：上年仅有', case r.previous_scope when 'department' then '部门' else '单位' end,
                         '决算', case when m.n_members > 1 then concat('（含 ', m.n_members, ' 个单位）') else '' end,
@@ -171,7 +201,9 @@ cy01 as (
             '；', r.previous_year, ' 年度', case r.previous_scope when 'department' then '部门' else '单位' end,
             '决算（', p.printed_in, '）列示 ', cast(p.printed_wan as decimal(18, 2)), ' 万元',
             case
-                when not r.same_scope
+                when p.own_unit and s.base_metric = 'total_income_expenditure'
+                    then '（收、支总计含年末结转和结余，可与决算支出不同）'
+                when not r.same_scope and not p.own_unit
                     then concat(
                         '。口径不同（上年仅有', case r.previous_scope when 'department' then '部门' else '单位' end,
                         '决算', case when m.n_members > 1 then concat('，含 ', m.n_members, ' 个单位') else '' end,
