@@ -639,6 +639,12 @@ def _revise(con: _Sum, domains: Domains, amounts: Amounts) -> Domains | None:
     check, None when no placement at all satisfies it.
     """
     order = list(dict.fromkeys(r for _, r, _ in con.terms))
+    if order and all(len(domains[r]) == 1 for r in order):
+        # Every row placed (most calls once the search has narrowed): the sets below would
+        # reduce to this one sum, and nothing can narrow further.
+        total = sum(k * amounts[r][domains[r][0]].get(c, 0) for k, r, c in con.terms)
+        held = total >= -_tolerance(con) if con.at_least else abs(total) <= _tolerance(con)
+        return {r: domains[r] for r in order} if held else None
     contributions = []
     for r in order:
         terms = [(k, c) for k, q, c in con.terms if q == r]
