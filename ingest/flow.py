@@ -639,23 +639,40 @@ def _revise(con: _Sum, domains: Domains, amounts: Amounts) -> Domains | None:
     check, None when no placement at all satisfies it.
     """
     order = list(dict.fromkeys(r for _, r, _ in con.terms))
+    if order and all(len(domains[r]) == 1 for r in order):
+        # Every row placed (most calls once the search has narrowed): the sets below would
+        # reduce to this one sum, and nothing can narrow further.
+        return {r: domains[r] for r in order} if _holds(con, sum(
+            k * amounts[r][domains[r][0]].get(c, 0) for k, r, c in con.terms)) else None
     contributions = []
     for r in order:
         terms = [(k, c) for k, q, c in con.terms if q == r]
         contributions.append({i: sum(k * amounts[r][i].get(c, 0) for k, c in terms) for i in domains[r]})
     options = [sorted(set(m.values())) for m in contributions]
-    prefix = _sums(options)
-    suffix = _sums(options[::-1])
+    # A row with one possible contribution only shifts every partial sum: folded into a constant,
+    # the sets track the other rows (same sizes, same answers, fewer and cheaper set copies).
+    const = sum(opts[0] for opts in options if len(opts) == 1)
+    free = [n for n, opts in enumerate(options) if len(opts) != 1]
+    if not free:
+        return {r: domains[r] for r in order} if _holds(con, const) else None
+    free_options = [options[n] for n in free]
+    prefix = _sums(free_options)
+    suffix = _sums(free_options[::-1])
     if prefix is None or suffix is None:
         return {}
-    out: Domains = {}
-    for n, r in enumerate(order):
-        after = sorted(suffix[len(order) - n - 1])
-        ok = {x for x in options[n] if _fits(prefix[n], x, after, con)}
-        if not ok:
+    ok: dict[int, set[int]] = {}
+    for m, n in enumerate(free):
+        after = sorted(suffix[len(free) - m - 1])
+        ok[n] = {x for x in options[n] if _fits(prefix[m], x + const, after, con)}
+        if not ok[n]:
             return None
-        out[r] = tuple(i for i in domains[r] if contributions[n][i] in ok)
-    return out
+    # some placement satisfies the identity, so each single-contribution row keeps its own
+    return {r: tuple(i for i in domains[r] if contributions[n][i] in ok[n]) if n in ok else domains[r]
+            for n, r in enumerate(order)}
+
+
+def _holds(con: _Sum, total: int) -> bool:
+    return total >= -_tolerance(con) if con.at_least else abs(total) <= _tolerance(con)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ class ParseError(Exception):
         self.reason = reason
         self.stage = stage
 
+    def __reduce__(self) -> tuple[type[ParseError], tuple[int | None, str, str]]:
+        # parser workers send errors back pickled; Exception's default would call __init__(message)
+        return (ParseError, (self.line, self.reason, self.stage))
+
 
 @dataclass(frozen=True)
 class Identity:

@@ -157,7 +157,10 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
     started_clock = time.monotonic()
     started = datetime.now(UTC).replace(tzinfo=None)
     with build_lock(warehouse):
-        building = warehouse.with_name(f".{warehouse.name}.building-{os.getpid()}")
+        # One name for every build (the lock allows one at a time): dbt keys its saved parse on the
+        # profile's path, so a per-process name re-parsed the whole project on every build, and a
+        # killed build's file is removed by the next one.
+        building = warehouse.with_name(f".{warehouse.name}.building")
         target_dir = warehouse.parent / ".dbt-target"
         for leftover in (building, building.with_name(building.name + ".wal")):
             leftover.unlink(missing_ok=True)

@@ -15,6 +15,8 @@ from juesuan.config import (
     EXIT_LOCKED,
     EXIT_OK,
     EXIT_USAGE,
+    MAX_DEFAULT_WORKERS,
+    default_workers,
     log,
     setup_logging,
     warehouse_path,
@@ -180,7 +182,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help="directory (or file) of report texts; repeatable (default: bundled samples)")
     b.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
     b.add_argument("--strict", action="store_true", help="exit 1 when the audit finds error-severity findings")
-    b.add_argument("--workers", type=int, default=1, metavar="N", help="parser processes (default 1)")
+    b.add_argument("--workers", type=int, default=default_workers(), metavar="N",
+                   help=f"parser processes (default: one per CPU, at most {MAX_DEFAULT_WORKERS}; here {default_workers()})")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("sql", help="read-only query of the published warehouse",

@@ -18,6 +18,14 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: another build holds the lock; try again later
 
 log = logging.getLogger("juesuan")
 
+MAX_DEFAULT_WORKERS = 8  # beyond this the single loading process, not parsing, limits ingest
+
+
+def default_workers() -> int:
+    """Parser processes when --workers is not given: one per CPU this process may use."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(usable, MAX_DEFAULT_WORKERS))
+
 
 def warehouse_path(flag: str | None) -> Path:
     """--warehouse, else $JUESUAN_WAREHOUSE, else warehouse/juesuan.duckdb in the repo."""

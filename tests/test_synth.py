@@ -168,3 +168,29 @@ def test_injected_errors_are_found(injected):
     assert per_category, "no injected error was measurable"
     missed = {c: f"{sum(r)}/{len(r)}" for c, r in per_category.items() if not all(r)}
     assert missed == {}, f"injected errors the audit did not find: {missed}"
+
+
+def _audit_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
+    """audit.checks and audit.findings, sorted (row order is not part of the contract)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {t: sorted(con.execute(f"select * from audit.{t}").fetchall(), key=repr) for t in ("checks", "findings")}
+
+
+def test_rebuild_with_one_added_report_equals_a_full_build(tmp_path: Path):
+    """The path `make bench` times as "one report added": unchanged reports are copied from the
+    published warehouse, one is parsed; marts, checks and findings are those of a fresh build."""
+    from tests.test_reliability import marts_snapshot
+
+    corpus, n = tmp_path / "corpus", 24
+    generate(n, corpus, seed=13, error_rate=0.5)
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    _build(corpus, rebuilt)
+    generate(n + 1, corpus, seed=13, error_rate=0.5)  # the first n files byte-identical, one added
+    _build(corpus, rebuilt)
+    with duckdb.connect(str(rebuilt), read_only=True) as con:
+        status = dict(con.execute("select status, count(*) from raw.source_files group by 1").fetchall())
+    assert status == {"unchanged": n, "loaded": 1}
+    fresh = tmp_path / "fresh.duckdb"
+    _build(corpus, fresh)
+    assert marts_snapshot(rebuilt) == marts_snapshot(fresh)
+    assert _audit_snapshot(rebuilt) == _audit_snapshot(fresh)

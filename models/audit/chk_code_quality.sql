@@ -30,6 +30,8 @@ code_rows as (
     from cells
 ),
 
+-- min(), and ordered lists below: any_value and an unordered string_agg could word a finding
+-- differently in two builds of the same corpus
 repairs as (
     select
         document_id,
@@ -37,7 +39,7 @@ repairs as (
         source_line,
         code_printed,
         code_repaired,
-        any_value(method) as repair_method
+        min(method) as repair_method
     from {{ ref('stg_reports__code_repairs') }}
     group by document_id, table_key, source_line, code_printed, code_repaired
 ),
@@ -126,8 +128,8 @@ cq03 as (
         cast(null as varchar) as note,
         case when count(distinct source_line) > 1 then concat(
             '表', any_value(table_no), ' 代码 ', code, ' 出现在 ', count(distinct source_line), ' 行（第 ',
-            string_agg(distinct cast(source_line as varchar), '、'), ' 行：',
-            string_agg(distinct row_name, '、'), '）；数据集市只保留第一行'
+            array_to_string(list_sort(list_distinct(list(source_line))), '、'), ' 行：',
+            string_agg(distinct row_name, '、' order by row_name), '）；数据集市只保留第一行'
         ) end as message
     from code_rows
     group by document_id, table_key, code
@@ -183,7 +185,7 @@ table_names as (
     select
         document_id,
         subject_code,
-        string_agg(distinct row_name, '、') as table_name,
+        string_agg(distinct row_name, '、' order by row_name) as table_name,
         list(distinct regexp_replace(regexp_replace(row_name, '\s+', '', 'g'), '支出$', '')) as table_keys
     from {{ ref('int_subject_rows_ranked') }}
     group by document_id, subject_code

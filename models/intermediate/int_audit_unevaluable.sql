@@ -24,12 +24,20 @@ presence as (
     from {{ ref('stg_reports__table_presence') }}
 ),
 
+-- lines in numeric order: without an order the list (and the CP03 message) changed from one
+-- build of the same corpus to the next
 ambiguous as (
     select
         document_id,
         table_key,
-        string_agg(distinct cast(source_line as varchar), '、') as line_list
-    from {{ ref('stg_reports__ambiguities') }}
+        string_agg(cast(source_line as varchar), '、' order by source_line) as line_list
+    from (
+        select distinct
+            document_id,
+            table_key,
+            source_line
+        from {{ ref('stg_reports__ambiguities') }}
+    )
     group by document_id, table_key
 ),
 
