@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from juesuan.cli import main
@@ -50,3 +52,13 @@ def test_console_script_installed():
     exe = Path(sys.executable).with_name("juesuan")
     proc = subprocess.run([str(exe), "build", "--help"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "--corpus" in proc.stdout
+
+
+def test_strict_exits_1_on_error_findings(sample_warehouse: Path, tmp_path: Path, capsys):
+    """--strict: 004's stated 97.2 % (102.91 % from its amounts) is an error-severity finding."""
+    out = tmp_path / "juesuan.duckdb"
+    shutil.copy(sample_warehouse, out)
+    assert main(["-q", "build", "--strict", "--warehouse", str(out)]) == 1
+    assert "--strict: 1 error-severity findings" in capsys.readouterr().err
+    with duckdb.connect(str(out), read_only=True) as con:  # published all the same
+        assert con.execute("select count(*) from audit.build_runs").fetchone() == (2,)
