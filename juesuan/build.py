@@ -123,7 +123,8 @@ BUILD_RUNS_DDL = """create table if not exists audit.build_runs (
     incremental boolean, rebuilt_documents integer, project_hash varchar)"""
 
 
-def _record_run(db: Path, started: datetime, result: BuildResult, status: str, fingerprint: str) -> None:
+def _record_run(db: Path, started: datetime, result: BuildResult, status: str,
+                fingerprint: str | None) -> None:
     with duckdb.connect(str(db)) as con:
         con.execute("create schema if not exists audit")
         con.execute(BUILD_RUNS_DDL)
@@ -212,7 +213,8 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             result.seconds = round(time.monotonic() - started_clock, 2)
             if not incremental:  # the copied file already holds the run history
                 _carry_history(warehouse, building)
-            _record_run(building, started, result, "published", fingerprint)
+            # without an audit, audit.findings is not up to date: the next build must be a full one
+            _record_run(building, started, result, "published", fingerprint if audit is not None else None)
             publish_file(building, warehouse)
             log.info("published %s in %.1f s", warehouse, result.seconds)
             return result

@@ -47,6 +47,10 @@ def can_build_upon(warehouse: Path, fingerprint: str) -> bool:
     """True when the published file's last build ran under ``fingerprint``."""
     if not warehouse.exists():
         return False
+    if warehouse.with_name(warehouse.name + ".wal").exists():
+        # something wrote to the published file after it was published: a file copy would miss that
+        log.info("full build: %s has a write-ahead log beside it", warehouse)
+        return False
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             row = con.execute("select project_hash from audit.build_runs "
