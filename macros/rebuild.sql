@@ -2,15 +2,17 @@
    every document whose rows may differ from the published warehouse's (all documents of a unit
    with a new, changed or removed report). A document-keyed model then deletes those documents'
    rows and appends them again from inputs read through scoped_ref; a full build (no table yet)
-   reads everything. raw.rebuild_scope is not a dbt source: it exists only during an incremental
-   build, and unit tests would have to mock it. #}
+   reads everything. Without raw.rebuild_scope (dbt run by hand on a published file) every
+   document is in scope. raw.rebuild_scope is not a dbt source: it exists only during an
+   incremental build, and unit tests would have to mock it. #}
 {% macro rebuild_scope() -%}
-    raw.rebuild_scope
+    {{ return(adapter.get_relation(database=this.database, schema='raw', identifier='rebuild_scope')) }}
 {%- endmacro %}
 
 {% macro scoped_ref(model_name) -%}
-    {%- if is_incremental() -%}
-        (select * from {{ ref(model_name) }} where document_id in (select s.document_id from {{ rebuild_scope() }} as s))
+    {%- set scope = rebuild_scope() if is_incremental() else none -%}
+    {%- if scope is not none -%}
+        (select * from {{ ref(model_name) }} where document_id in (select s.document_id from {{ scope }} as s))
     {%- else -%}
         {{ ref(model_name) }}
     {%- endif -%}
@@ -18,6 +20,8 @@
 
 {% macro clear_rebuild_scope() -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where document_id in (select s.document_id from {{ rebuild_scope() }} as s)
+        {%- set scope = rebuild_scope() -%}
+        delete from {{ this }}
+        {%- if scope is not none %} where document_id in (select s.document_id from {{ scope }} as s){% endif %}
     {%- endif -%}
 {%- endmacro %}
