@@ -232,3 +232,14 @@ def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path):
     incremental, recomputed = _last_run(rebuilt)
     assert incremental and 2 < recomputed < n - 1
     _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh2.duckdb")
+
+
+def test_full_rebuild_flag_recomputes_everything(tmp_path: Path):
+    corpus, warehouse = tmp_path / "corpus", tmp_path / "w.duckdb"
+    generate(6, corpus, seed=5)
+    _build(corpus, warehouse)
+    assert _last_run(warehouse) == (False, 6)
+    _build(corpus, warehouse)
+    assert _last_run(warehouse) == (True, 0), "nothing changed: an incremental build recomputes nothing"
+    assert main(["-q", "build", "--corpus", str(corpus), "--warehouse", str(warehouse), "--full-rebuild"]) == 0
+    assert _last_run(warehouse) == (False, 6)
