@@ -1,8 +1,9 @@
 """The build service: ingest → dbt build → audit → atomic publish, under a file lock.
 
-The published warehouse is never written in place: a build writes a fresh file beside
-it, validates it, checkpoints it and replaces the published file with ``os.replace``.
-A failed build leaves the published file byte-identical.
+The published warehouse is never written in place: a build writes a file beside it (a fresh
+one, or for an incremental build a copy of the published one), validates it, checkpoints it and
+replaces the published file with ``os.replace``. A failed build leaves the published file
+byte-identical.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -21,9 +23,10 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.loader import LoadStats, load
+from ingest.loader import RAW_TABLES, LoadStats, load
 from juesuan import __version__
 from juesuan.config import REPO_ROOT, SAMPLES_DIR, log
+from juesuan.incremental import can_build_upon, project_fingerprint, write_rebuild_scope
 
 
 class BuildLocked(Exception):
@@ -41,6 +44,8 @@ class BuildResult:
     findings_by_severity: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     ingest_errors: int = 0
+    incremental: bool = False
+    rebuilt_documents: int = 0
 
 
 @contextmanager
@@ -106,22 +111,30 @@ comment on column audit.build_runs.documents is '报告数 (documents in the war
 comment on column audit.build_runs.findings_by_severity is '审核发现数 by severity (JSON: error, warning, info).';
 comment on column audit.build_runs.tool_version is 'juesuan version.';
 comment on column audit.build_runs.seconds is '耗时 (seconds until publish).';
+comment on column audit.build_runs.incremental is '增量构建 (true: only rebuilt_documents were recomputed, the rest kept from the previous file).';
+comment on column audit.build_runs.rebuilt_documents is '重算报告数 (documents whose derived rows this build recomputed, removed ones included).';
+comment on column audit.build_runs.project_hash is 'Fingerprint of models, seeds, expectations, audit code and tool versions; an incremental build needs the same one.';
 """
 
+BUILD_RUNS_DDL = """create table if not exists audit.build_runs (
+    run_started_at timestamp, run_finished_at timestamp, status varchar, files_seen integer,
+    files_new integer, files_unchanged integer, files_failed integer, duplicates integer,
+    documents integer, findings_by_severity json, tool_version varchar, seconds double,
+    incremental boolean, rebuilt_documents integer, project_hash varchar)"""
 
-def _record_run(db: Path, started: datetime, result: BuildResult, status: str) -> None:
+
+def _record_run(db: Path, started: datetime, result: BuildResult, status: str,
+                fingerprint: str | None) -> None:
     with duckdb.connect(str(db)) as con:
         con.execute("create schema if not exists audit")
-        con.execute("""create table if not exists audit.build_runs (
-            run_started_at timestamp, run_finished_at timestamp, status varchar, files_seen integer,
-            files_new integer, files_unchanged integer, files_failed integer, duplicates integer,
-            documents integer, findings_by_severity json, tool_version varchar, seconds double)""")
+        con.execute(BUILD_RUNS_DDL)
         con.execute(BUILD_RUNS_COMMENTS)
         s = result.stats
-        con.execute("insert into audit.build_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        con.execute("insert into audit.build_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             started, datetime.now(UTC).replace(tzinfo=None), status, s.files_seen, s.files_new,
             s.files_unchanged, s.files_failed, s.duplicates, s.documents,
-            json.dumps(result.findings_by_severity), __version__, result.seconds])
+            json.dumps(result.findings_by_severity), __version__, result.seconds, result.incremental,
+            result.rebuilt_documents, fingerprint])
 
 
 def _carry_history(previous: Path, db: Path) -> None:
@@ -141,16 +154,22 @@ def _carry_history(previous: Path, db: Path) -> None:
                               "and table_schema='audit' and table_name='build_runs'").fetchone()
             if has and has[0]:
                 con.execute("create schema if not exists audit")
-                con.execute("create table audit.build_runs as select * from previous.audit.build_runs")
+                con.execute(BUILD_RUNS_DDL)
+                # by name: a file from before the newer columns leaves them null
+                con.execute("insert into audit.build_runs by name select * from previous.audit.build_runs")
         finally:
             con.execute("detach previous")
 
 
 def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
           progress: Callable[[int, int], None] | None = None,
-          audit: Callable[[Path], dict[str, int]] | None = None) -> BuildResult:
+          audit: Callable[..., dict[str, int]] | None = None, full_rebuild: bool = False) -> BuildResult:
     """Build the warehouse from ``corpora`` (default: the bundled samples) and publish it.
 
+    The build is incremental when the published file was built by this very project (same
+    :func:`project_fingerprint`) and ``audit`` is given (it keeps the other documents' findings):
+    only the documents of units with a new, changed or removed report are recomputed. Otherwise,
+    or with ``full_rebuild``, everything is. ``audit(path, incremental=...)`` writes audit.findings.
     Raises BuildLocked when another build runs and BuildFailed when the build itself fails.
     """
     corpora = list(corpora) if corpora else [SAMPLES_DIR]
@@ -164,24 +183,38 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
         target_dir = warehouse.parent / ".dbt-target"
         for leftover in (building, building.with_name(building.name + ".wal")):
             leftover.unlink(missing_ok=True)
+        fingerprint = project_fingerprint()
+        incremental = audit is not None and not full_rebuild and can_build_upon(warehouse, fingerprint)
         try:
+            if incremental:
+                shutil.copyfile(warehouse, building)
             with duckdb.connect(str(building)) as con:
+                if incremental:  # the loader writes raw.* anew, copying unchanged documents
+                    for table in RAW_TABLES:
+                        con.execute(f"drop table raw.{table}")  # names from RAW_TABLES, not input
                 stats = load(con, corpora, previous=str(warehouse) if warehouse.exists() else None,
                              workers=workers, progress=progress)
                 errors_row = con.execute("select count(*) from raw.ingest_errors").fetchone()
+                rebuilt = write_rebuild_scope(con, warehouse) if incremental else stats.documents
             log.info("ingest: %d files, %d new, %d unchanged, %d failed, %d duplicates",
                      stats.files_seen, stats.files_new, stats.files_unchanged, stats.files_failed, stats.duplicates)
-            result = BuildResult(str(warehouse), stats, ingest_errors=errors_row[0] if errors_row else 0)
-            log.info("dbt build …")
+            result = BuildResult(str(warehouse), stats, ingest_errors=errors_row[0] if errors_row else 0,
+                                 incremental=incremental, rebuilt_documents=rebuilt)
+            log.info("dbt build (%s) …", f"incremental, {rebuilt} documents" if incremental else "full")
             proc = dbt_command(["build", "--quiet", "--fail-fast"], building, target_dir)
             if proc.returncode != 0:
                 raise BuildFailed("dbt build failed:\n" + _dbt_failure_summary(proc.stdout + proc.stderr))
             if audit is not None:
                 log.info("audit …")
-                result.findings_by_severity = audit(building)
+                result.findings_by_severity = audit(building, incremental=incremental)
+            if incremental:
+                with duckdb.connect(str(building)) as con:
+                    con.execute("drop table raw.rebuild_scope")
             result.seconds = round(time.monotonic() - started_clock, 2)
-            _carry_history(warehouse, building)
-            _record_run(building, started, result, "published")
+            if not incremental:  # the copied file already holds the run history
+                _carry_history(warehouse, building)
+            # without an audit, audit.findings is not up to date: the next build must be a full one
+            _record_run(building, started, result, "published", fingerprint if audit is not None else None)
             publish_file(building, warehouse)
             log.info("published %s in %.1f s", warehouse, result.seconds)
             return result

@@ -62,7 +62,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     warehouse = warehouse_path(args.warehouse)
     try:
         result = build([Path(c) for c in args.corpus] if args.corpus else None, warehouse,
-                       workers=args.workers, progress=None if args.quiet else _progress, audit=run_audit)
+                       workers=args.workers, progress=None if args.quiet else _progress, audit=run_audit,
+                       full_rebuild=args.full_rebuild)
     except BuildLocked as exc:
         log.error("%s", exc)
         return EXIT_LOCKED
@@ -77,7 +78,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"juesuan build: published {result.warehouse}")
     print(f"  files: {s.files_seen} seen, {s.files_new} parsed, {s.files_unchanged} unchanged, "
           f"{s.duplicates} duplicate, {s.files_failed} failed (see raw.ingest_errors: {result.ingest_errors} rows)")
-    print(f"  documents: {s.documents}")
+    print(f"  documents: {s.documents}"
+          + (f" ({result.rebuilt_documents} recomputed, incremental)" if result.incremental else ""))
     print(f"  findings: {sev.get('error', 0)} error, {sev.get('warning', 0)} warning, {sev.get('info', 0)} info"
           "  (juesuan findings)")
     print(f"  time: {result.seconds:.1f} s")
@@ -184,6 +186,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="exit 1 when the audit finds error-severity findings")
     b.add_argument("--workers", type=int, default=default_workers(), metavar="N",
                    help=f"parser processes (default: one per CPU, at most {MAX_DEFAULT_WORKERS}; here {default_workers()})")
+    b.add_argument("--full-rebuild", action="store_true",
+                   help="recompute every document, not only those of units whose reports changed")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("sql", help="read-only query of the published warehouse",

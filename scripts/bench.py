@@ -204,7 +204,8 @@ def child_build(corpus: str, warehouse: str, workers: int, timings_file: str) ->
         timings["parse_and_rows"] = timings["ingest"] - timings.get("insert", 0.0)
     out = dict(timings, findings=result.findings_by_severity, files_new=result.stats.files_new,
                files_unchanged=result.stats.files_unchanged, files_failed=result.stats.files_failed,
-               ingest_errors=result.ingest_errors)
+               ingest_errors=result.ingest_errors, incremental=result.incremental,
+               rebuilt_documents=result.rebuilt_documents)
     Path(timings_file).write_text(json.dumps(out))
     return 0
 

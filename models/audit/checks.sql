@@ -14,29 +14,29 @@ with unioned as (
         cast(null as varchar) as rate_status,
         cast(null as varchar) as row_severity,
         cast(null as varchar) as note
-    from {{ ref('chk_subject_tables') }}
+    from {{ scoped_ref('chk_subject_tables') }}
     -- Each chk_* model adds a `union all by name` branch here with the same columns; a
     -- completion-rate check sets rate_status and row_severity (error/warning/info per DESIGN §4).
     union all by name
-    select * from {{ ref('chk_completion_rate') }}
+    select * from {{ scoped_ref('chk_completion_rate') }}
     union all by name
-    select * from {{ ref('chk_direction_wording') }}
+    select * from {{ scoped_ref('chk_direction_wording') }}
     -- rest of the catalog: tables 01/04/06/07/08/09, cross-table, narrative, cross-year,
     -- completeness and code quality; a branch may carry a ready Chinese `message`
     union all by name
-    select * from {{ ref('chk_summary_tables') }}
+    select * from {{ scoped_ref('chk_summary_tables') }}
     union all by name
-    select * from {{ ref('chk_detail_tables') }}
+    select * from {{ scoped_ref('chk_detail_tables') }}
     union all by name
-    select * from {{ ref('chk_cross_tables') }}
+    select * from {{ scoped_ref('chk_cross_tables') }}
     union all by name
-    select * from {{ ref('chk_narrative') }}
+    select * from {{ scoped_ref('chk_narrative') }}
     union all by name
-    select * from {{ ref('chk_cross_year') }}
+    select * from {{ scoped_ref('chk_cross_year') }}
     union all by name
-    select * from {{ ref('chk_completeness') }}
+    select * from {{ scoped_ref('chk_completeness') }}
     union all by name
-    select * from {{ ref('chk_code_quality') }}
+    select * from {{ scoped_ref('chk_code_quality') }}
 )
 
 select
@@ -66,5 +66,5 @@ from unioned as u
 inner join {{ ref('audit_rules') }} as r on u.rule_id = r.rule_id
 -- a rule whose tables are missing or hold values the layout could not place is not
 -- evaluated for that document (CP03 records it; see int_audit_unevaluable)
-left join {{ ref('int_audit_unevaluable') }} as x on u.document_id = x.document_id and u.rule_id = x.rule_id
+left join {{ scoped_ref('int_audit_unevaluable') }} as x on u.document_id = x.document_id and u.rule_id = x.rule_id
 where x.rule_id is null

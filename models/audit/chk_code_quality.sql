@@ -13,7 +13,7 @@ with cells as (
         code_printed,
         code,
         row_name
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where row_kind in ('subject', 'econ') and code is not null
 ),
 
@@ -40,7 +40,7 @@ repairs as (
         code_printed,
         code_repaired,
         min(method) as repair_method
-    from {{ ref('stg_reports__code_repairs') }}
+    from {{ scoped_ref('stg_reports__code_repairs') }}
     group by document_id, table_key, source_line, code_printed, code_repaired
 ),
 
@@ -137,7 +137,7 @@ cq03 as (
 
 -- CQ04 -------------------------------------------------------------------------------------
 ambiguities as (
-    select * from {{ ref('stg_reports__ambiguities') }}
+    select * from {{ scoped_ref('stg_reports__ambiguities') }}
 ),
 
 cq04 as (
@@ -165,7 +165,7 @@ cq04 as (
         0 as actual,
         'none' as note,
         cast(null as varchar) as message
-    from {{ ref('stg_reports__documents') }} as d
+    from {{ scoped_ref('stg_reports__documents') }} as d
     where d.document_id not in (select a.document_id from ambiguities as a)
 ),
 
@@ -176,7 +176,7 @@ narrated_names as (
         subject_code,
         subject_name,
         min(source_line) as source_line
-    from {{ ref('stg_reports__narrative_facts') }}
+    from {{ scoped_ref('stg_reports__narrative_facts') }}
     where subject_code is not null and subject_name is not null
     group by document_id, subject_code, subject_name
 ),
@@ -187,7 +187,7 @@ table_names as (
         subject_code,
         string_agg(distinct row_name, '、' order by row_name) as table_name,
         list(distinct regexp_replace(regexp_replace(row_name, '\s+', '', 'g'), '支出$', '')) as table_keys
-    from {{ ref('int_subject_rows_ranked') }}
+    from {{ scoped_ref('int_subject_rows_ranked') }}
     group by document_id, subject_code
 ),
 

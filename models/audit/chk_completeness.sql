@@ -6,7 +6,7 @@
 -- with values_equal; message carries the Chinese text of the finding.
 with documents as (
     select document_id
-    from {{ ref('stg_reports__documents') }}
+    from {{ scoped_ref('stg_reports__documents') }}
 ),
 
 presence as (
@@ -19,7 +19,7 @@ presence as (
         p.note,
         t.std_no,
         t.title_zh
-    from {{ ref('stg_reports__table_presence') }} as p
+    from {{ scoped_ref('stg_reports__table_presence') }} as p
     left join {{ ref('layout_tables') }} as t on p.table_key = t.table_key
 ),
 
@@ -85,7 +85,7 @@ rule_evaluable as (
         u.reason
     from documents as d
     cross join rules_with_inputs as i
-    left join {{ ref('int_audit_unevaluable') }} as u on d.document_id = u.document_id and i.rule_id = u.rule_id
+    left join {{ scoped_ref('int_audit_unevaluable') }} as u on d.document_id = u.document_id and i.rule_id = u.rule_id
 ),
 
 cp03 as (
@@ -135,7 +135,7 @@ items as (
         row_name,
         amount_wan,
         source_line
-    from {{ ref('int_subject_rows_ranked') }}
+    from {{ scoped_ref('int_subject_rows_ranked') }}
     where
         table_key = 'gpb_expenditure' and column_key = 'total' and dup_rank = 1
         and length(subject_code) = 7 and amount_wan != 0
@@ -145,7 +145,7 @@ narrated_subjects as (
     select distinct
         document_id,
         subject_code
-    from {{ ref('stg_reports__narrative_facts') }}
+    from {{ scoped_ref('stg_reports__narrative_facts') }}
     where subject_code is not null
 ),
 
@@ -187,7 +187,7 @@ problems as (
         stage,
         reason,
         line
-    from {{ ref('stg_reports__ingest_errors') }}
+    from {{ scoped_ref('stg_reports__ingest_errors') }}
     where document_id is not null and not coalesce(fatal, false)
 ),
 

@@ -15,7 +15,7 @@ with overall_facts as (
         case when metric like 'unit_overall_project_%' then 'projects' else 'overall' end as kind,
         -- 本级 (the unit itself) or 部门; a unit note (元 read as 万元) may follow after ';'
         trim(split_part(qualifier, ';', 1)) as scope_word
-    from {{ ref('stg_reports__narrative_facts') }}
+    from {{ scoped_ref('stg_reports__narrative_facts') }}
     where metric in (
         'unit_overall_budget', 'unit_overall_final', 'unit_overall_rate',
         'unit_overall_project_budget', 'unit_overall_project_actual', 'unit_overall_project_rate'
@@ -66,7 +66,7 @@ rates as (
         stated_rate_decimals,
         rate_status,
         coalesce(rate_source_line, source_line) as source_line
-    from {{ ref('fct_budget_execution') }}
+    from {{ scoped_ref('fct_budget_execution') }}
     union all
     select
         document_id,
@@ -83,7 +83,7 @@ rates as (
         stated_rate_decimals,
         rate_status,
         coalesce(rate_source_line, source_line) as source_line
-    from {{ ref('fct_three_public') }}
+    from {{ scoped_ref('fct_three_public') }}
     union all
     select
         document_id,
@@ -100,7 +100,7 @@ rates as (
         stated_rate_decimals,
         rate_status,
         coalesce(rate_source_line, source_line) as source_line
-    from {{ ref('fct_project_performance') }}
+    from {{ scoped_ref('fct_project_performance') }}
     union all
     select
         document_id,

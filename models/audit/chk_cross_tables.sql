@@ -6,7 +6,7 @@ with available as (
     select
         document_id,
         table_key
-    from {{ ref('stg_reports__table_presence') }}
+    from {{ scoped_ref('stg_reports__table_presence') }}
     where status in ('parsed', 'empty')
 ),
 
@@ -40,7 +40,7 @@ table_first_line as (
         document_id,
         table_key,
         min(source_line) as source_line
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     group by document_id, table_key
 ),
 
@@ -52,7 +52,7 @@ lines as (
         column_key,
         amount_wan,
         source_line
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where row_kind = 'line'
     qualify row_number() over (
         partition by document_id, table_key, side, code, column_key order by source_line
@@ -66,7 +66,7 @@ totals as (
         column_key,
         amount_wan,
         source_line
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where row_kind = 'total'
     qualify row_number() over (partition by document_id, table_key, column_key order by source_line) = 1
 ),
@@ -79,7 +79,7 @@ subjects as (
         column_key,
         amount_wan,
         source_line
-    from {{ ref('int_subject_rows_ranked') }}
+    from {{ scoped_ref('int_subject_rows_ranked') }}
     where dup_rank = 1
 ),
 
@@ -89,7 +89,7 @@ econ_totals as (
         sum(amount_wan) as amount_wan,
         count(amount_wan) as n_printed,
         min(source_line) as source_line
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where table_key = 'gpb_basic_econ' and row_kind = 'econ_total'
     group by document_id
 ),

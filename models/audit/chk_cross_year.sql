@@ -13,11 +13,11 @@ with documents as (
         fiscal_year,
         report_scope,
         is_current
-    from {{ ref('dim_document') }}
+    from {{ scoped_ref('dim_document') }}
 ),
 
 facts as (
-    select * from {{ ref('stg_reports__narrative_facts') }}
+    select * from {{ scoped_ref('stg_reports__narrative_facts') }}
 ),
 
 labels as (
@@ -106,7 +106,7 @@ members as (
     select
         document_id,
         count(*) as n_members
-    from {{ ref('stg_reports__document_members') }}
+    from {{ scoped_ref('stg_reports__document_members') }}
     group by document_id
 ),
 
@@ -149,7 +149,7 @@ previous_figures as (
             and pf.metric = case s.base_metric when 'three_public' then 'three_public_final' else s.base_metric end
             and coalesce(s.item, '') = coalesce(pf.item, '')
             and pf.value_unit = 'wan'
-    left join {{ ref('int_audit_table_figures') }} as tf
+    left join {{ scoped_ref('int_audit_table_figures') }} as tf
         on
             r.previous_document_id = tf.document_id
             and tf.metric = case s.base_metric when 'three_public' then 'three_public_final' else s.base_metric end

@@ -4,13 +4,13 @@ with available as (
     select
         document_id,
         table_key
-    from {{ ref('stg_reports__table_presence') }}
+    from {{ scoped_ref('stg_reports__table_presence') }}
     where status in ('parsed', 'empty')
 ),
 
 cells as (
     select c.*
-    from {{ ref('stg_reports__table_cells') }} as c
+    from {{ scoped_ref('stg_reports__table_cells') }} as c
     inner join available as a on c.document_id = a.document_id and c.table_key = a.table_key
 ),
 

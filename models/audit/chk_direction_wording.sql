@@ -17,7 +17,7 @@ with worded as (
         stated_direction,
         direction_wording,
         coalesce(direction_source_line, source_line) as source_line
-    from {{ ref('fct_budget_execution') }}
+    from {{ scoped_ref('fct_budget_execution') }}
     union all
     select
         document_id,
@@ -31,7 +31,7 @@ with worded as (
         stated_direction,
         direction_wording,
         coalesce(direction_source_line, source_line) as source_line
-    from {{ ref('fct_three_public') }}
+    from {{ scoped_ref('fct_three_public') }}
 ),
 
 signed as (

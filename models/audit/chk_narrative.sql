@@ -17,18 +17,18 @@ with facts as (
         qualifier,
         item,
         source_line
-    from {{ ref('stg_reports__narrative_facts') }}
+    from {{ scoped_ref('stg_reports__narrative_facts') }}
 ),
 
 figures as (
-    select * from {{ ref('int_audit_table_figures') }}
+    select * from {{ scoped_ref('int_audit_table_figures') }}
 ),
 
 available as (
     select
         document_id,
         table_key
-    from {{ ref('stg_reports__table_presence') }}
+    from {{ scoped_ref('stg_reports__table_presence') }}
     where status in ('parsed', 'empty')
 ),
 
@@ -68,7 +68,7 @@ subject_totals as (
         subject_code,
         amount_wan,
         source_line
-    from {{ ref('int_subject_rows_ranked') }}
+    from {{ scoped_ref('int_subject_rows_ranked') }}
     where table_key = 'gpb_expenditure' and column_key = 'total' and dup_rank = 1
 ),
 

@@ -9,7 +9,7 @@ with cells as (
         column_key,
         amount_wan,
         source_line
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where table_key in ('income', 'expenditure', 'gpb_expenditure') and row_kind in ('subject', 'total')
 ),
 

@@ -5,7 +5,7 @@ with available as (
     select
         document_id,
         table_key
-    from {{ ref('stg_reports__table_presence') }}
+    from {{ scoped_ref('stg_reports__table_presence') }}
     where status in ('parsed', 'empty') and table_key in ('summary', 'fiscal_summary')
 ),
 
@@ -17,7 +17,7 @@ lines as (
         column_key,
         amount_wan,
         source_line
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where row_kind = 'line' and table_key in ('summary', 'fiscal_summary')
     qualify row_number() over (
         partition by document_id, table_key, side, code, column_key order by source_line
@@ -29,7 +29,7 @@ table_first_line as (
         document_id,
         table_key,
         min(source_line) as source_line
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where table_key in ('summary', 'fiscal_summary')
     group by document_id, table_key
 ),

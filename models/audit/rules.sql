@@ -1,3 +1,5 @@
+-- draws on every document and is small: rebuilt whole by every build, incremental or not
+{{ config(materialized='table') }}
 -- The rule catalog (审计规则): one row per rule, from seeds/audit_rules.csv.
 select
     r.rule_id,

@@ -6,7 +6,7 @@ with available as (
     select
         document_id,
         table_key
-    from {{ ref('stg_reports__table_presence') }}
+    from {{ scoped_ref('stg_reports__table_presence') }}
     where status in ('parsed', 'empty')
 ),
 
@@ -65,7 +65,7 @@ cells as (
         column_key,
         amount_wan,
         source_line
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where row_kind in ('line', 'total', 'econ_total', 'item')
 ),
 
@@ -83,7 +83,7 @@ table_first_line as (
         document_id,
         table_key,
         min(source_line) as source_line
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     group by document_id, table_key
 )
 

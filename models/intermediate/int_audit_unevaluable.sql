@@ -5,7 +5,7 @@
 -- audit.checks drops these rules' checks for the document; CP03 records them.
 with documents as (
     select document_id
-    from {{ ref('stg_reports__documents') }}
+    from {{ scoped_ref('stg_reports__documents') }}
 ),
 
 rule_inputs as (
@@ -21,7 +21,7 @@ presence as (
         document_id,
         table_key,
         status
-    from {{ ref('stg_reports__table_presence') }}
+    from {{ scoped_ref('stg_reports__table_presence') }}
 ),
 
 -- lines in numeric order: without an order the list (and the CP03 message) changed from one
@@ -36,7 +36,7 @@ ambiguous as (
             document_id,
             table_key,
             source_line
-        from {{ ref('stg_reports__ambiguities') }}
+        from {{ scoped_ref('stg_reports__ambiguities') }}
     )
     group by document_id, table_key
 ),

@@ -15,7 +15,7 @@ with facts as (
         nullif(trim(replace(replace(qualifier, 'overall; ', ''), 'overall', '')), '') as qualifier,
         source_line,
         span
-    from {{ ref('stg_reports__narrative_facts') }}
+    from {{ scoped_ref('stg_reports__narrative_facts') }}
     where metric in ('budget', 'final', 'stated_rate', 'direction')
 )
 

@@ -1,7 +1,7 @@
 -- 经济分类 rows of table 06 with level, cost group and leaf flag.
 with cells as (
     select *
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where row_kind = 'econ' and code is not null
 ),
 

@@ -2,7 +2,7 @@
 -- twice in one table keeps its first row; the audit reports the duplicate.
 with cells as (
     select *
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where row_kind = 'subject' and code is not null
 ),
 

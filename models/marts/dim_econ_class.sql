@@ -1,3 +1,5 @@
+-- draws on every document and is small: rebuilt whole by every build, incremental or not
+{{ config(materialized='table') }}
 with listed as (
     select
         econ_code,

@@ -1,3 +1,5 @@
+-- draws on every document and is small: rebuilt whole by every build, incremental or not
+{{ config(materialized='table') }}
 -- The 支出功能分类 code list plus any code a report prints that the list lacks
 -- (in_code_list = false; the audit reports those as code_quality findings).
 with listed as (

@@ -1,3 +1,5 @@
+-- draws on every document and is small: rebuilt whole by every build, incremental or not
+{{ config(materialized='table') }}
 with docs as (
     select * from {{ ref('stg_reports__documents') }}
 ),

@@ -6,7 +6,7 @@ with pivoted as (
         *,
         cast(budget_value as decimal(18, 2)) as budget_wan,
         cast(final_value as decimal(18, 2)) as final_wan
-    from {{ ref('int_budget_execution_pivoted') }}
+    from {{ scoped_ref('int_budget_execution_pivoted') }}
 )
 
 select

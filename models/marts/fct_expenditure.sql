@@ -8,7 +8,7 @@ select
     r.amount_wan,
     r.table_no,
     r.source_line
-from {{ ref('int_subject_rows_ranked') }} as r
+from {{ scoped_ref('int_subject_rows_ranked') }} as r
 inner join {{ ref('layout_tables') }} as t on r.table_key = t.table_key
 where
     r.dup_rank = 1

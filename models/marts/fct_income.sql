@@ -7,5 +7,5 @@ select
     amount_wan,
     table_no,
     source_line
-from {{ ref('int_subject_rows_ranked') }}
+from {{ scoped_ref('int_subject_rows_ranked') }}
 where dup_rank = 1 and table_key = 'income'

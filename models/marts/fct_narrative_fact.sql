@@ -15,4 +15,4 @@ select
     item,
     source_line,
     span
-from {{ ref('stg_reports__narrative_facts') }}
+from {{ scoped_ref('stg_reports__narrative_facts') }}

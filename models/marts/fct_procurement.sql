@@ -2,7 +2,7 @@
 -- contracts awarded to 中小企业 / 小微企业 with their shares.
 with facts as (
     select *
-    from {{ ref('stg_reports__narrative_facts') }}
+    from {{ scoped_ref('stg_reports__narrative_facts') }}
     where metric like 'procurement\_%' escape '\'
 )
 

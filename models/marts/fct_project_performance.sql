@@ -6,7 +6,7 @@ with facts as (
         *,
         -- a project name narrated twice in one report stays two projects
         row_number() over (partition by document_id, item, metric order by fact_seq) as occurrence
-    from {{ ref('stg_reports__narrative_facts') }}
+    from {{ scoped_ref('stg_reports__narrative_facts') }}
     where metric in ('project_budget', 'project_actual', 'project_rate') and item is not null
 ),
 

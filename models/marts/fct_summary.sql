@@ -10,7 +10,7 @@ select
     row_name as line_label,
     amount_wan,
     source_line
-from {{ ref('stg_reports__table_cells') }}
+from {{ scoped_ref('stg_reports__table_cells') }}
 where row_kind = 'line'
 qualify row_number() over (
     partition by document_id, table_key, side, code, column_key order by source_line

@@ -16,7 +16,7 @@ with narrative as (
         min(source_line) filter (where metric in ('three_public_budget', 'three_public_final')) as amount_line,
         arg_min(source_line, fact_seq) filter (where metric = 'three_public_rate') as rate_source_line,
         arg_min(source_line, fact_seq) filter (where metric = 'three_public_direction') as direction_source_line
-    from {{ ref('stg_reports__narrative_facts') }}
+    from {{ scoped_ref('stg_reports__narrative_facts') }}
     where
         metric in ('three_public_budget', 'three_public_final', 'three_public_rate', 'three_public_direction')
         and item is not null
@@ -30,7 +30,7 @@ table_cells as (
         arg_min(amount_wan, source_line) filter (where split_part(column_key, ':', 1) = 'budget') as budget_wan,
         arg_min(amount_wan, source_line) filter (where split_part(column_key, ':', 1) = 'final') as final_wan,
         min(source_line) as table_line
-    from {{ ref('stg_reports__table_cells') }}
+    from {{ scoped_ref('stg_reports__table_cells') }}
     where
         table_key = 'three_public'
         and split_part(column_key, ':', 1) in ('budget', 'final')
