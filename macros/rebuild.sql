@@ -4,7 +4,10 @@
    rows and appends them again from inputs read through scoped_ref; a full build (no table yet)
    reads everything. Without raw.rebuild_scope (dbt run by hand on a published file) every
    document is in scope. raw.rebuild_scope is not a dbt source: it exists only during an
-   incremental build, and unit tests would have to mock it. #}
+   incremental build, and unit tests would have to mock it.
+   RULE for new models and audit rules: a document's rows may depend only on documents of the
+   same unit (cross-year rules do) and on seeds. Anything comparing across units must widen
+   the scope in juesuan/incremental.py, or incremental builds leave its rows stale. #}
 {% macro rebuild_scope() -%}
     {{ return(adapter.get_relation(database=this.database, schema='raw', identifier='rebuild_scope')) }}
 {%- endmacro %}
