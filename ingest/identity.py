@@ -19,6 +19,7 @@ _PROVINCE_OF_CITY = {
 }
 _PLACE = re.compile(r"^(?P<prov>[^市]{2,3}省)?(?P<city>[^市省]{1,4}市)?(?P<dist>[^区县市]{1,4}(?:区|县))?")
 _HEAD_LINES = 400
+_PARTY_PREFIX = re.compile(r"^(?:中共|中国共产党)")  # 中共上海市普陀区委社会工作部: the place follows
 
 
 def _split_unit(raw: str) -> tuple[str, bool]:
@@ -37,9 +38,9 @@ def read_identity(lines: list[str]) -> Identity:
     Raises ParseError when no title names a year and a unit: such a file is not a report.
     """
     # A title may wrap onto the next line ("…2020年度部门" / "决算表"): match line + next.
+    # A PDF cover page breaks it over three ("中共上海市普陀区委" / "社会工作部 2024 年度" / "部门决算").
     nonblank = [(i + 1, compact(x)) for i, x in enumerate(lines[:_HEAD_LINES]) if x.strip()]
-    head = [(n, t + (nonblank[k + 1][1] if k + 1 < len(nonblank) else ""))
-            for k, (n, t) in enumerate(nonblank)]
+    head = [(n, "".join(t for _, t in nonblank[k:k + 3])) for k, (n, _) in enumerate(nonblank)]
     unit_raw = year = kind = None
     title_line = 0
     for n, text in head:
@@ -69,7 +70,7 @@ def read_identity(lines: list[str]) -> Identity:
                          stage="identity")
     unit_name, own_level = _split_unit(unit_raw)
     scope = SCOPE_UNIT if (own_level or kind == "单位") else SCOPE_DEPARTMENT
-    place = _PLACE.match(unit_name)
+    place = _PLACE.match(_PARTY_PREFIX.sub("", unit_name))
     city = place.group("city") if place else None
     province = place.group("prov") if place and place.group("prov") else _PROVINCE_OF_CITY.get(city or "")
     district = place.group("dist") if place else None

@@ -54,6 +54,8 @@ class Layout:
     subjects: dict[str, tuple[str, str]]  # code → (level, name)
     econ: dict[str, tuple[str, str]]
     class_by_name: dict[str, str] = field(default_factory=dict)  # 类 name → code
+    # table_key → [(header path segments, column key or @role, side)] for ruled (PDF) tables
+    column_headers: dict[str, list[tuple[tuple[str, ...], str, str | None]]] = field(default_factory=dict)
 
     def table_for_title(self, title: str) -> str | None:
         return self.titles.get(norm_name(title))
@@ -89,4 +91,13 @@ def load_layout(seed_dir: Path = SEED_DIR) -> Layout:
                 for r in _read(seed_dir / "function_subjects.csv")}
     econ = {r["econ_code"]: (r["econ_level"], r["econ_name"]) for r in _read(seed_dir / "econ_classes.csv")}
     class_by_name = {norm_name(n): c for c, (lvl, n) in subjects.items() if lvl == "class"}
-    return Layout(tables, titles, lines, subjects, econ, class_by_name)
+    headers: dict[str, list[tuple[tuple[str, ...], str, str | None]]] = {}
+    for r in _read(seed_dir / "layout_column_headers.csv"):
+        segments = tuple(header_segment(s) for s in r["header_path"].split("/"))
+        headers.setdefault(r["table_key"], []).append((segments, r["column_key"], r["side"] or None))
+    return Layout(tables, titles, lines, subjects, econ, class_by_name, headers)
+
+
+def header_segment(text: str) -> str:
+    """A header cell's comparison key: as :func:`norm_name`, quotes dropped (“三公” vs "三公")."""
+    return norm_name(text).replace('"', "")

@@ -22,7 +22,7 @@ from ingest.records import NarrativeFact, ParsedReport, ParseError, TableCell
 
 log = logging.getLogger("juesuan")
 
-MAX_BYTES = MAX_INPUT_BYTES  # larger entries are recorded without being read whole
+MAX_BYTES = 4 * MAX_INPUT_BYTES  # larger entries are recorded without being read whole (PDFs with images)
 MAX_REASON = 2000  # characters of a reason kept in raw.ingest_errors (a parser may quote a huge line)
 
 RAW_DDL = """
@@ -41,10 +41,11 @@ create table if not exists raw.document_members (
 create table if not exists raw.table_cells (
     document_id varchar not null, table_key varchar not null, table_no varchar, source_line integer not null,
     raw_text varchar, row_kind varchar not null, code_printed varchar, code varchar, name varchar,
-    side varchar, line_no integer, column_key varchar not null, amount_wan decimal(18,2) not null);
+    side varchar, line_no integer, column_key varchar not null, amount_wan decimal(18,2) not null,
+    page_no integer, row_no integer, col_no integer, cell_box varchar);
 create table if not exists raw.table_presence (
     document_id varchar not null, table_key varchar not null, table_no varchar, title varchar,
-    status varchar not null, source_line integer, note varchar);
+    status varchar not null, source_line integer, note varchar, page_no integer);
 create table if not exists raw.code_repairs (
     document_id varchar not null, table_key varchar not null, source_line integer not null,
     code_printed varchar not null, code varchar not null, name varchar, method varchar);
@@ -54,14 +55,17 @@ create table if not exists raw.ambiguities (
 create table if not exists raw.narrative_facts (
     document_id varchar not null, fact_seq integer not null, section varchar, metric varchar not null,
     value decimal(18,4) not null, unit varchar not null, value_decimals integer, subject_name varchar, subject_code varchar,
-    subject_level varchar, qualifier varchar, item varchar, source_line integer not null, span varchar);
+    subject_level varchar, qualifier varchar, item varchar, source_line integer not null, span varchar,
+    source_page integer);
+create table if not exists raw.document_lines (
+    document_id varchar not null, line_no integer not null, page_no integer, text varchar not null);
 create table if not exists raw.ingest_errors (
     source_file varchar not null, document_id varchar, stage varchar not null, reason varchar not null,
     line integer, fatal boolean not null, recorded_at timestamp not null);
 """
 
 RAW_TABLES = ("source_files", "documents", "document_members", "table_cells", "table_presence",
-              "code_repairs", "ambiguities", "narrative_facts", "ingest_errors")
+              "code_repairs", "ambiguities", "narrative_facts", "document_lines", "ingest_errors")
 DOC_TABLES = RAW_TABLES[1:-1]  # keyed by document_id, copied for unchanged documents
 
 
@@ -279,11 +283,19 @@ def _doc_rows(res: FileResult, document_id: str, now: datetime) -> dict[str, lis
     rows["document_members"] = [dict(document_id=document_id, member_name=n, source_line=ln)
                                 for n, ln in rep.member_units]
     rows["table_cells"] = [dict(document_id=document_id, **_shallow(c)) for c in cells]
+    for row in rows["table_cells"]:
+        if row["cell_box"] is not None:
+            row["cell_box"] = " ".join(f"{v:g}" for v in row["cell_box"])
     rows["table_presence"] = [dict(document_id=document_id, **_shallow(p)) for p in rep.presence]
     rows["code_repairs"] = [dict(document_id=document_id, **_shallow(r)) for r in rep.repairs]
     rows["ambiguities"] = [dict(document_id=document_id, **_shallow(a)) for a in rep.ambiguities]
+    pages = doc.line_pages
     rows["narrative_facts"] = [dict(document_id=document_id, fact_seq=k, value_decimals=_decimals(f.value),
-                                    **_shallow(f)) for k, f in enumerate(facts, start=1)]
+                                    source_page=pages[f.source_line - 1] if pages else None, **_shallow(f))
+                               for k, f in enumerate(facts, start=1)]
+    if pages:  # a PDF's page text: what findings and narrative spans point into (page + line)
+        rows["document_lines"] = [dict(document_id=document_id, line_no=k, page_no=page, text=text)
+                                  for k, (page, text) in enumerate(zip(pages, doc.lines or [], strict=True), 1)]
     rows["ingest_errors"] = [dict(source_file=res.source_file, document_id=document_id, stage=p.stage,
                                   reason=_clip(p.reason), line=p.line, fatal=False, recorded_at=now)
                              for p in rep.problems + problems]

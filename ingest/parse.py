@@ -10,26 +10,32 @@ from functools import lru_cache
 
 from ingest import narrative
 from ingest.flow import parse_flow_tables
+from ingest.grid import parse_grid
 from ingest.identity import read_identity, read_member_units, read_published_on
 from ingest.layout import SEED_DIR, Layout, load_layout
+from ingest.pdf import PdfText, locate_tables, pdf_error_reason, read_pdf
 from ingest.records import (
     LAYOUT_FLOW,
     LAYOUT_NARRATIVE,
+    LAYOUT_PDF,
     LAYOUT_TAB,
     ParsedReport,
     ParseError,
+    TableCell,
     TablePresence,
 )
 from ingest.tables import TableBlock, find_table_blocks, repair_econ_codes, repair_subject_codes
 from ingest.tabular import parse_tab_tables
 from ingest.text import compact, decode_text, split_lines
 
-PARSER_VERSION = "3"  # 2: document_id from the normalised text, published_on; 3: 整体绩效 facts
+# 2: document_id from the normalised text, published_on; 3: 整体绩效 facts; 4: PDF input, page provenance
+PARSER_VERSION = "4"
 # A report is ~50 KB of text; the largest department reports stay well under 2 MB. Parsing costs
 # up to ~90 bytes of memory per character (narrative paragraphs), so bigger inputs are refused.
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 _resolver = lru_cache(maxsize=1)(lambda: narrative.SubjectResolver.from_seeds(SEED_DIR))
 _NARRATIVE_MARKERS = ("决算情况说明", "年初预算")
+_PLACEHOLDER = re.compile(r"[XxＸｘ×]{2,}")
 
 
 def detect_layout(lines: list[str], layout: Layout, blocks: list[TableBlock] | None = None) -> str:
@@ -57,11 +63,17 @@ def parse_text(lines: list[str], layout: Layout | None = None) -> ParsedReport:
         cells, presence, problems, report.ambiguities = parse_flow_tables(lines, blocks, layout)
     else:
         cells, presence, problems = [], [], []
+    absent = "tables were images: only headings survive" if kind == LAYOUT_NARRATIVE else "title not found"
+    return finish_report(report, lines, cells, presence, problems, layout, absent)
+
+
+def finish_report(report: ParsedReport, lines: list[str], cells: list[TableCell], presence: list[TablePresence],
+                  problems: list[ParseError], layout: Layout, absent_note: str) -> ParsedReport:
+    """What every layout shares once its tables are read: absent tables, code repairs, narrative."""
     found = {p.table_key for p in presence}
     for key, spec in layout.tables.items():
         if key not in found:
-            note = "tables were images: only headings survive" if kind == LAYOUT_NARRATIVE else "title not found"
-            presence.append(TablePresence(key, None, spec.title_zh, "absent", None, note))
+            presence.append(TablePresence(key, None, spec.title_zh, "absent", None, absent_note))
     cells, subject_repairs, p1 = repair_subject_codes(cells, layout)
     cells, econ_repairs, p2 = repair_econ_codes(cells, layout)
     report.cells, report.presence = cells, presence
@@ -71,6 +83,53 @@ def parse_text(lines: list[str], layout: Layout | None = None) -> ParsedReport:
     report.facts = facts
     report.problems += p3
     return report
+
+
+def parse_pdf_text(doc: PdfText, layout: Layout | None = None) -> ParsedReport:
+    """A PDF's pages → ParsedReport: the same records as the text layouts, with page provenance."""
+    layout = layout or load_layout()
+    lines = doc.lines
+    report = ParsedReport(identity=read_identity(lines), layout=LAYOUT_PDF, member_units=read_member_units(lines))
+    located = locate_tables(doc, layout)
+    cells: list[TableCell] = []
+    presence: list[TablePresence] = []
+    problems: list[ParseError] = []
+    for t in located.tables:
+        if any(p.table_key == t.table_key for p in presence):
+            problems.append(ParseError(t.title_line, f"{t.title} (page {t.page}): a second table with this title; "
+                                       "the first one is read", stage="parse"))
+            continue
+        pages = f"page {t.page}" if t.page == t.last_page else f"pages {t.page}–{t.last_page}"
+        try:
+            got = parse_grid(t.table_key, t.table_no or "", t.title, t.grid, layout)
+        except ParseError as exc:
+            problems.append(exc)
+            presence.append(TablePresence(t.table_key, t.table_no, t.title, "failed", t.title_line, exc.reason,
+                                          page_no=t.page))
+            continue
+        cells.extend(got)
+        presence.append(TablePresence(t.table_key, t.table_no, t.title, "parsed" if got else "empty", t.title_line,
+                                      pages, page_no=t.page))
+    for key, page in located.image_titles.items():
+        if not any(p.table_key == key for p in presence):
+            presence.append(TablePresence(key, None, layout.tables[key].title_zh, "absent", None,
+                                          f"printed as an image on page {page}: not read (no OCR)", page_no=page))
+    note = "title not found"
+    if located.image_pages:
+        note += f"; pages without a text layer (images, not read, no OCR): {_page_list(located.image_pages)}"
+    return finish_report(report, lines, cells, presence, problems, layout, note)
+
+
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(map(str, pages[:20])) + (f" … ({len(pages)} pages)" if len(pages) > 20 else "")
+
+
+def _check_not_template(report: ParsedReport) -> None:
+    """The blank national template names its unit 'XX局': a form, not a report of any unit."""
+    if _PLACEHOLDER.search(report.identity.unit_name):
+        raise ParseError(report.identity.title_line or None,
+                         f"blank template: the unit name {report.identity.unit_name!r} is a placeholder and "
+                         f"{len(report.cells)} amounts are printed; not loaded as a report", stage="identity")
 
 
 @dataclass
@@ -83,6 +142,8 @@ class ParsedDocument:
     text_sha256: str  # of the normalised lines as parsed: the same report in GB18030, with BOM or CRLF hashes alike
     published_on: date | None  # date printed under the title, if any
     published_line: int | None
+    line_pages: list[int] | None = None  # PDF: the page of each line
+    lines: list[str] | None = None  # PDF: the page text, kept in raw.document_lines
 
 
 # A number at the very end of a file without a final line break may have been cut by a truncated
@@ -102,9 +163,34 @@ def _drop_cut_number(text: str, lines: list[str]) -> list[ParseError]:
                        "cut short (truncated download?), so it is not read", stage="decode")]
 
 
+def parse_pdf(data: bytes) -> ParsedDocument:
+    """PDF bytes → ParsedDocument (in the calling process; see :func:`parse_document` for the bound)."""
+    try:
+        doc = read_pdf(data)
+    except ParseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for broken files; each is named
+        raise ParseError(None, pdf_error_reason(exc), stage="pdf") from None
+    if not doc.pages:
+        raise ParseError(None, "PDF has no pages", stage="pdf")
+    if not any(p.has_text for p in doc.pages):
+        raise ParseError(None, f"PDF without a text layer on any of its {len(doc.pages)} pages (scanned images): "
+                         "not read, no OCR", stage="pdf")
+    report = parse_pdf_text(doc)
+    _check_not_template(report)
+    lines = doc.lines
+    published_on, published_line, problem = read_published_on(lines, report.identity)
+    if problem:
+        report.problems.append(problem)
+    text_sha = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()
+    return ParsedDocument(report, "pdf", len(lines), text_sha, published_on, published_line, doc.line_pages, lines)
+
+
 def parse_document(data: bytes) -> ParsedDocument:
     """Bytes → ParsedDocument. Raises ParseError (and nothing else, for any input) when the file
     is not a report; problems with parts of a report are in ``report.problems``."""
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return parse_pdf(data)
     if len(data) > MAX_INPUT_BYTES:
         raise ParseError(None, f"file too large ({len(data)} bytes, limit {MAX_INPUT_BYTES}): not one report",
                          stage="read")
@@ -113,6 +199,7 @@ def parse_document(data: bytes) -> ParsedDocument:
     notes = [ParseError(None, n, stage="decode") for n in decoded.notes]
     notes += _drop_cut_number(decoded.text, lines)
     report = parse_text(lines)
+    _check_not_template(report)
     published_on, published_line, problem = read_published_on(lines, report.identity)
     report.problems = notes + report.problems + ([problem] if problem else [])
     text_sha = hashlib.sha256("\n".join(lines).rstrip("\n").encode("utf-8", "surrogatepass")).hexdigest()

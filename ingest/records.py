@@ -12,6 +12,7 @@ from decimal import Decimal
 LAYOUT_TAB = "tab_separated"
 LAYOUT_FLOW = "pdftotext_flow"
 LAYOUT_NARRATIVE = "narrative_only"
+LAYOUT_PDF = "pdf_ruled"  # tables from a PDF's ruled cells, narrative from its page text
 
 SCOPE_DEPARTMENT = "department"
 SCOPE_UNIT = "unit"
@@ -60,6 +61,11 @@ class TableCell:
     line_no: int | None  # 行次 as printed (01/04)
     column_key: str
     amount_wan: Decimal
+    # PDF provenance: page, row within that page's table, column (1-based) and the cell's box
+    page_no: int | None = None
+    row_no: int | None = None
+    col_no: int | None = None
+    cell_box: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,9 +73,10 @@ class TablePresence:
     table_key: str
     table_no: str | None
     title: str
-    status: str  # parsed | empty | absent
+    status: str  # parsed | empty | absent | failed
     source_line: int | None
     note: str = ""
+    page_no: int | None = None  # first page of the table (PDF)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ create or replace table audit.findings (
     finding_id varchar primary key, document_id varchar not null, rule_id varchar not null,
     category varchar not null, severity varchar not null, subject_code varchar, expected decimal(18,4),
     actual decimal(18,4), difference decimal(18,4), message varchar not null, source_line integer,
-    table_key varchar, title_zh varchar, expectation varchar not null)
+    table_key varchar, title_zh varchar, expectation varchar not null, source_page integer)
 """
 
 # Constant text (no input reaches it); DuckDB's COMMENT ON takes no parameters.
@@ -49,6 +49,7 @@ comment on column audit.findings.actual is '核对数 (figure checked against it
 comment on column audit.findings.difference is '差额 (actual − expected).';
 comment on column audit.findings.message is '说明 (Chinese message with both numbers).';
 comment on column audit.findings.source_line is '源行号 (line of the report text the stated figure is on).';
+comment on column audit.findings.source_page is '页码 (PDF page of source_line; null for text reports).';
 comment on column audit.findings.table_key is '表键 (which of the nine tables, or narrative).';
 comment on column audit.findings.title_zh is '规则名称 (the rule''s Chinese title).';
 comment on column audit.findings.expectation is 'Great Expectations template that failed (expectations/templates.yml).';
@@ -211,6 +212,9 @@ def run_audit(db_path: Path, *, incremental: bool = False) -> dict[str, int]:
                 n_findings += len(bad)
                 con.execute("insert into audit.findings by name select * from findings")
             del checks
+        # a PDF report's line is on a page (raw.document_lines): findings name it
+        con.execute("update audit.findings f set source_page = l.page_no from raw.document_lines l "
+                    "where l.document_id = f.document_id and l.line_no = f.source_line and f.source_page is null")
         counts = dict(con.execute("select severity, count(*) from audit.findings group by 1").fetchall())
     log.info("audit: %d checks, %d findings%s", n_checks, n_findings, " (incremental)" if incremental else "")
     return {s: int(counts.get(s, 0)) for s in SEVERITIES}
@@ -222,7 +226,7 @@ def load_findings(warehouse: Path, *, unit: str | None = None, year: int | None 
         raise WarehouseMissing(f"no warehouse at {warehouse}: run `juesuan build` first")
     sql = """
         select d.unit_name, d.fiscal_year, d.report_scope, f.severity, f.rule_id, f.category, f.title_zh,
-               f.subject_code, f.expected, f.actual, f.difference, f.message, f.source_line, d.source_file
+               f.subject_code, f.expected, f.actual, f.difference, f.message, f.source_line, f.source_page, d.source_file
         from audit.findings f join marts.dim_document d using (document_id)
         where (? is null or d.unit_name like '%' || ? || '%')
           and (? is null or d.fiscal_year = ?)
@@ -248,6 +252,8 @@ def format_findings(rows: list[dict[str, Any]]) -> str:
             scope = "部门决算" if r["report_scope"] == "department" else "单位决算"
             out.append(f"\n{r['unit_name']} {r['fiscal_year']} 年度{scope}  ({r['source_file']})")
         line = f"line {r['source_line']}" if r["source_line"] is not None else "no line"
+        if r.get("source_page") is not None:
+            line = f"page {r['source_page']}, {line}"
         out.append(f"  [{r['severity']:<7}] {r['rule_id']} {r['category']}: {r['message']}  ({line})")
     counts = {s: sum(1 for r in rows if r["severity"] == s) for s in SEVERITIES}
     out.append(f"\n{len(rows)} findings: {counts['error']} error, {counts['warning']} warning, {counts['info']} info")

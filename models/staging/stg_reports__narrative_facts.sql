@@ -12,5 +12,6 @@ select
     qualifier,
     item,
     source_line,
-    span
+    span,
+    source_page
 from {{ source('raw', 'narrative_facts') }}

@@ -11,5 +11,9 @@ select
     side,
     line_no,
     column_key,
-    cast(amount_wan as decimal(18, 2)) as amount_wan
+    cast(amount_wan as decimal(18, 2)) as amount_wan,
+    page_no,
+    row_no,
+    col_no,
+    cell_box
 from {{ source('raw', 'table_cells') }}

@@ -5,5 +5,6 @@ select
     title,
     status,
     source_line,
-    note
+    note,
+    page_no
 from {{ source('raw', 'table_presence') }}
