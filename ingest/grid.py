@@ -23,6 +23,7 @@ from ingest.text import compact, is_amount, parse_amount
 SUBJECT_TABLES = ("income", "expenditure", "gpb_expenditure", "gov_fund", "soe_capital")
 SUMMARY_TABLES = ("summary", "fiscal_summary")
 _TOTAL_LABELS = {"合计", "总计"}
+_LABEL_HEADERS = ("科目编码", "科目名称")
 _CODE = re.compile(r"^(\d{3,7})(.*)$")
 _CODE_PART = re.compile(r"^\d{2,3}$")
 _ECON_TOTALS = {"人员经费合计": "personnel", "公用经费合计": "public", "人员经费": "personnel", "公用经费": "public"}
@@ -97,8 +98,8 @@ def header_paths(grid: Grid, header_rows: int) -> list[list[str]]:
         path: list[str] = []
         for r in range(header_rows):
             seg = header_segment(grid.text(r, c))
-            if seg in _TOTAL_LABELS and grid.cells[r][c] is grid.cells[r][0]:
-                continue  # the 2024 template prints the blank 合计 row inside its header rows
+            if seg in _TOTAL_LABELS and any(p == "项目" or p.endswith(_LABEL_HEADERS) for p in path):
+                continue  # the 2024 template prints the 合计 row label inside its header rows
             if seg and (not path or path[-1] != seg):
                 path.append(seg)
         paths.append(path)

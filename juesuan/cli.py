@@ -28,7 +28,8 @@ DuckDB star schema.
 
 Typical use:
   juesuan build                          # bundled samples → warehouse/juesuan.duckdb
-  juesuan build --corpus ~/reports       # your own text files (tab, pdftotext or narrative-only)
+  juesuan build --corpus ~/reports       # your own reports: PDF, or text (tab, pdftotext, narrative-only)
+  juesuan inspect report.pdf             # what the loader reads from one report, table by table
   juesuan sql "select * from marts.dim_document"
   juesuan findings --severity error      # what the audit found, in Chinese and English
 
@@ -157,6 +158,18 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from ingest.records import ParseError
+    from juesuan.inspect import inspect_file
+
+    try:
+        sys.stdout.write(inspect_file(Path(args.file)))
+    except ParseError as exc:
+        log.error("%s: %s: %s", args.file, exc.stage, exc)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from juesuan.docs import build_docs
 
@@ -237,6 +250,15 @@ def make_parser() -> argparse.ArgumentParser:
     sy.add_argument("--error-rate", type=float, default=0.0, metavar="R",
                     help="share of reports with one injected error (0–1, default 0)")
     sy.set_defaults(func=cmd_synth)
+
+    ins = sub.add_parser("inspect", help="what the loader reads from one report, without building",
+                         description="Parse one report file (.txt or .pdf) as `build` would and print what was "
+                         "read: unit, year and scope; each of the nine tables as TSV (one line per printed row, "
+                         "one column per recognised amount column, with page, row and line); the narrative "
+                         "facts; code repairs; and every problem with its line. Nothing is written. Use it to "
+                         "check a report from a new city or layout before building.")
+    ins.add_argument("file", metavar="FILE", help="report file (.txt or .pdf)")
+    ins.set_defaults(func=cmd_inspect)
 
     d = sub.add_parser("docs", help="static offline documentation site (dbt docs --static)")
     d.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
