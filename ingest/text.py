@@ -16,7 +16,6 @@ _AMOUNT = re.compile(r"^[-−]?\d{1,3}(,\d{3})+(\.\d+)?$|^[-−]?\d+(\.\d+)?$")
 
 # Formats people drop into a corpus by mistake: named in the error instead of "not text".
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "a PDF file: convert it to text first (e.g. pdftotext -layout)"),
     (b"PK\x03\x04", "a ZIP archive (or DOCX/XLSX/OFD): not a text report"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image: not a text report (OCR is out of scope)"),
     (b"\xff\xd8\xff", "a JPEG image: not a text report (OCR is out of scope)"),

@@ -75,7 +75,7 @@ def test_bad_files_recorded_and_build_continues(corpus_copy: Path, tmp_path: Pat
         errors = {Path(f).name: r for f, r in con.execute(
             "select source_file, reason from raw.ingest_errors where fatal").fetchall()}
         assert "no report title" in errors["shopping.txt"]
-        assert "binary" in errors["scan.pdf"]
+        assert "not a readable PDF" in errors["scan.pdf"]
         assert "empty" in errors["empty.txt"]
         status = {Path(f).name: s for f, s in con.execute("select source_file, status from raw.source_files").fetchall()}
         assert {status["shopping.txt"], status["scan.pdf"], status["empty.txt"]} == {"error"}

@@ -118,7 +118,7 @@ def write_bad_corpus(root: Path) -> dict[str, str]:
     put("junk/random.bin", random.Random(8).randbytes(5000), "error:decode:binary")
     put("junk/image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "error:decode:PNG")
     put("junk/archive.zip", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(100), "error:decode:ZIP")
-    put("junk/scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n", "error:decode:PDF")
+    put("junk/scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n", "error:pdf:not a readable PDF")
     put("junk/shopping.txt", "milk 2.50\neggs 3.10\n", "error:identity:no report title")
     put("junk/page.html", "<html><body><h1>通知公告</h1><p>2025 年 10 月 28 日</p></body></html>\n",
         "error:identity:no report title")
