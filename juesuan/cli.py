@@ -152,8 +152,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.docs < 0 or not 0.0 <= args.error_rate <= 1.0:
         log.error("--docs must be ≥ 0 and --error-rate between 0 and 1")
         return EXIT_USAGE
-    summary = generate(args.docs, Path(args.out), seed=args.seed, error_rate=args.error_rate)
-    print(f"wrote {summary['documents']} reports to {args.out} "
+    summary = generate(args.docs, Path(args.out), seed=args.seed, error_rate=args.error_rate, fmt=args.fmt)
+    print(f"wrote {summary['documents']} {args.fmt} reports to {args.out} "
           f"({summary['errors_injected']} injected errors labelled in {summary['labels_file']})")
     return EXIT_OK
 
@@ -249,6 +249,9 @@ def make_parser() -> argparse.ArgumentParser:
     sy.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     sy.add_argument("--error-rate", type=float, default=0.0, metavar="R",
                     help="share of reports with one injected error (0–1, default 0)")
+    sy.add_argument("--format", dest="fmt", choices=("text", "pdf"), default="text",
+                    help="text: .txt in the three text layouts (default); pdf: .pdf in the 2024 national "
+                    "template, its variants drawn per report from the seed")
     sy.set_defaults(func=cmd_synth)
 
     ins = sub.add_parser("inspect", help="what the loader reads from one report, without building",

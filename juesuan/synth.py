@@ -17,7 +17,8 @@ How a report is made
 2. *Tables* (rows of printed cells) and *narrative figures* are derived from the model.
 3. With ``error_rate`` R a share R of reports gets exactly one injected error (one of the
    audit categories, see ``CATEGORIES``), applied to the tables or the narrative figures.
-4. *Rendering* in the report's layout; the label of each injected error goes to
+4. *Rendering* in the report's layout — or, with ``fmt="pdf"``, as a PDF in the 2024 national
+   template (``juesuan.synth_pdf``); the label of each injected error goes to
    ``<DIR>.labels.csv`` beside the corpus directory (see ``LABEL_COLUMNS``).
 
 Determinism: the text of report ``i`` depends only on ``seed`` and ``i`` (units are laid out
@@ -32,7 +33,7 @@ import csv
 import hashlib
 import random
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -59,6 +60,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "cross_year": (LAYOUT_TAB, LAYOUT_FLOW, LAYOUT_NARRATIVE),
 }
 CATEGORY_ORDER = tuple(CATEGORIES)
+FORMATS = ("text", "pdf")
 LABEL_COLUMNS = ("file", "unit_name", "fiscal_year", "report_scope", "layout", "category", "variant",
                  "expected_rule_ids", "table_key", "subject_code", "description")
 
@@ -1526,10 +1528,20 @@ def _slots(seed: int) -> Iterator[tuple[Unit, int]]:
         u += 1
 
 
-def iter_docs(n_docs: int, seed: int = 1, error_rate: float = 0.0) -> Iterator[SynthDoc]:
-    """The corpus, one document at a time (deterministic; see the module docstring)."""
+def iter_docs(n_docs: int, seed: int = 1, error_rate: float = 0.0, fmt: str = "text",
+              pdf_options: Mapping[str, object] | None = None) -> Iterator[SynthDoc]:
+    """The corpus, one document at a time (deterministic; see the module docstring).
+
+    ``fmt="pdf"`` draws each report as a PDF in the 2024 national template
+    (``juesuan.synth_pdf``; its variants come from the seed, ``pdf_options`` forces fields of
+    ``PdfOptions``); the model, tables, narrative and labels are the same as for text.
+    """
     if not 0.0 <= error_rate <= 1.0:
         raise ValueError("error_rate must lie in [0, 1]")
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
+    if fmt == "pdf":
+        from juesuan import synth_pdf
     series: dict[int, tuple[random.Random, dict[str, int] | None]] = {}
     for i, (unit, k) in zip(range(n_docs), _slots(seed), strict=False):
         if k == 0:
@@ -1550,15 +1562,21 @@ def iter_docs(n_docs: int, seed: int = 1, error_rate: float = 0.0) -> Iterator[S
             if not eligible(category, report, narrative):
                 category = err_rng.choice([c for c in CATEGORY_ORDER if eligible(c, report, narrative)])
             label = inject(category, report, tables, narrative, err_rng)
-        text = RENDERERS[report.layout](report, tables, narrative, doc_rng)
-        encoding = str(report.style["encoding"])
-        data = text.encode("gb18030") if encoding == "gb18030" else text.encode(encoding)
+        if fmt == "pdf":
+            # an image page only where no injected error could hide behind it
+            options = synth_pdf.draw_options(random.Random(f"juesuan-synth:{seed}:pdf:{i}"), report,
+                                             allow_image=label is None, **(pdf_options or {}))
+            data = synth_pdf.render_pdf(report, tables, narrative, doc_rng, options=options)
+        else:
+            text = RENDERERS[report.layout](report, tables, narrative, doc_rng)
+            encoding = str(report.style["encoding"])
+            data = text.encode("gb18030") if encoding == "gb18030" else text.encode(encoding)
         scope = "unit" if unit.own_level or unit.kind == "单位" else "department"
-        name = f"{i:06d}_{hashlib.sha256(data).hexdigest()[:12]}.txt"
+        name = f"{i:06d}_{hashlib.sha256(data).hexdigest()[:12]}.{'pdf' if fmt == 'pdf' else 'txt'}"
         yield SynthDoc(i, name, data, unit.name, year, scope, report.layout, label, report, tables, narrative)
 
 
-_SYNTH_NAME = re.compile(r"^\d{6}_[0-9a-f]{12}\.txt$")
+_SYNTH_NAME = re.compile(r"^\d{6}_[0-9a-f]{12}\.(?:txt|pdf)$")
 
 
 def labels_path(out_dir: Path) -> Path:
@@ -1568,8 +1586,12 @@ def labels_path(out_dir: Path) -> Path:
     return out_dir.parent / f"{out_dir.name}.labels.csv"
 
 
-def generate(n_docs: int, out_dir: Path, seed: int = 1, error_rate: float = 0.0) -> dict[str, object]:
+def generate(n_docs: int, out_dir: Path, seed: int = 1, error_rate: float = 0.0, fmt: str = "text",
+             pdf_options: Mapping[str, object] | None = None) -> dict[str, object]:
     """Write ``n_docs`` reports to ``out_dir`` (and ``labels.csv`` beside them, outside the corpus).
+
+    ``fmt`` is ``"text"`` (``.txt`` in the three text layouts) or ``"pdf"`` (``.pdf``, see
+    ``iter_docs``).
 
     Returns ``{"documents", "errors_injected", "labels_file", "layouts", "categories"}``.
     The corpus directory holds only report texts, so it can be passed to ``juesuan build``;
@@ -1583,7 +1605,7 @@ def generate(n_docs: int, out_dir: Path, seed: int = 1, error_rate: float = 0.0)
     labels: list[dict[str, object]] = []
     count = 0
     written: set[str] = set()
-    for doc in iter_docs(n_docs, seed, error_rate):
+    for doc in iter_docs(n_docs, seed, error_rate, fmt, pdf_options):
         path = out_dir / doc.file
         written.add(doc.file)
         if not path.exists() or path.read_bytes() != doc.data:
