@@ -12,13 +12,16 @@ match; ``span`` is the sentence the figure came from, with its printed spacing.
 
 Subjects narrated as ``X（类）Y（款）Z（项）`` are resolved to codes by
 :class:`SubjectResolver`, level by level; a name that does not resolve yields a
-:class:`ParseError`, never a guess.
+:class:`ParseError`, never a guess. The caller may pass the report's own code ↔ name pairs
+(``own_subjects``, see :func:`own_subjects_from_rows`): they are consulted first, because
+reports print codes the bundled code list lacks (2024 Shanghai: 20139 社会工作事务).
 
 Metric vocabulary (values are warehouse values; keep them stable) — see ``METRICS``.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import logging
 import re
@@ -70,10 +73,11 @@ METRICS: dict[str, str] = {
     "expenditure_subsidiary": "对附属单位补助支出",
     "class_expenditure": "结构情况: X（类）支出 (+ class_expenditure_share)",
     # budget execution, per subject (class/section/item) or overall (subject_code None)
-    "budget": "年初预算",
+    "budget": "年初预算, or 全年预算 where the report pairs that with 支出决算 (qualifier says so)",
+    "budget_initial": "年初预算 printed before the 全年预算 the figures pair with (年初预算为 0，全年预算为 …)",
     "final": "支出决算",
-    "stated_rate": "完成年初预算的 C%",
-    "direction": "支出决算数 大于(1)/小于(-1)/持平(0) 年初预算数; qualifier = wording",
+    "stated_rate": "完成年初/全年预算(数)的 C%",
+    "direction": "支出决算数 大于(1)/小于(-1)/持平(0) 年初/全年预算数, 与…预算数持平; qualifier = wording",
     # basic expenditure split
     "basic_total": "一般公共预算财政拨款基本支出",
     "basic_personnel": "人员经费",
@@ -127,6 +131,9 @@ _LEVEL_WORDS = {
     "class": "class", "section": "section", "item": "item",
 }
 _LEVEL_BY_LENGTH = {3: "class", 5: "section", 7: "item"}
+_LENGTH_OF_LEVEL = {level: length for length, level in _LEVEL_BY_LENGTH.items()}
+# Separates the names of an own_subjects key path: "社会工作事务/行政运行".
+OWN_PATH_SEP = "/"
 _LEVEL_ZH = {"class": "类", "section": "款", "item": "项"}
 
 
@@ -170,6 +177,7 @@ class SubjectResolver:
         for row in subjects:
             subject = _subject_from_row(row)
             self._subjects.setdefault(subject.code, subject)
+        self._own: _OwnCodes | None = None
         self._aliases: dict[str, set[str]] = {}
         for row in aliases:
             alias = normalize_name(row.get("alias_name") or "")
@@ -192,20 +200,35 @@ class SubjectResolver:
     def subject(self, code: str) -> Subject | None:
         return self._subjects.get(code)
 
+    def with_own_subjects(self, own_subjects: Mapping[str, str]) -> SubjectResolver:
+        """A resolver for one report that tries the report's own codes before the code list
+        (the shared code list and aliases are not copied, and ``self`` is left unchanged)."""
+        clone = copy.copy(self)
+        clone._own = _OwnCodes(own_subjects)
+        return clone
+
     def resolve(
         self, class_name: str, section_name: str | None = None, item_name: str | None = None
     ) -> Subject:
         """Resolve a narrated path level by level; raise UnresolvedSubject naming the gap."""
         parent: Subject | None = None
+        names: list[str] = []
         for level, name in (("class", class_name), ("section", section_name), ("item", item_name)):
             if name is None:
                 if level == "section" and item_name is not None:
                     raise UnresolvedSubject(f"项 {item_name!r} narrated without its 款")
                 continue
-            parent = self._child(level, name, parent)
+            names.append(name)
+            parent = self._own_child(level, names, parent) or self._child(level, name, parent)
         if parent is None:
             raise UnresolvedSubject("no subject name narrated")
         return parent
+
+    def _own_child(self, level: str, names: Sequence[str], parent: Subject | None) -> Subject | None:
+        code = self._own.find(names, level, parent) if self._own else None
+        if code is None:
+            return None
+        return self._subjects.get(code) or Subject(code, level, names[-1])
 
     def _child(self, level: str, name: str, parent: Subject | None) -> Subject:
         key = normalize_name(name)
@@ -229,6 +252,65 @@ class SubjectResolver:
             codes = ", ".join(s.code for s in found)
             raise UnresolvedSubject(f"{_LEVEL_ZH[level]} name {name!r} is ambiguous {where}: {codes}")
         raise UnresolvedSubject(f"{_LEVEL_ZH[level]} name {name!r} not found {where}")
+
+
+def _own_key(names: Sequence[str], loose: bool = False) -> str:
+    keys = (normalize_name(n) for n in names)
+    return OWN_PATH_SEP.join(_base_name(k) if loose else k for k in keys)
+
+
+class _OwnCodes:
+    """A report's own name path → code pairs (``own_subjects``), matched by the most specific
+    suffix of the narrated path first (类/款/项, then 款/项, then 项) and accepted only at the
+    narrated level and under the parent already resolved, so a bare name such as 行政运行
+    never lands under another 款."""
+
+    def __init__(self, mapping: Mapping[str, str]) -> None:
+        self._exact: dict[str, str] = {}
+        loose: dict[str, set[str]] = {}
+        for key, raw_code in mapping.items():
+            code = raw_code.strip()
+            if not code.isdigit() or len(code) not in _LEVEL_BY_LENGTH:
+                log.warning("own subject %r → %r: not a 3/5/7-digit code, ignored", key, raw_code)
+                continue
+            names = key.split(OWN_PATH_SEP)
+            self._exact[_own_key(names)] = code
+            loose.setdefault(_own_key(names, loose=True), set()).add(code)
+        # the lenient (支出-suffix) key only where it names one code
+        self._loose = {key: next(iter(codes)) for key, codes in loose.items() if len(codes) == 1}
+
+    def find(self, names: Sequence[str], level: str, parent: Subject | None) -> str | None:
+        length = _LENGTH_OF_LEVEL[level]
+        for index, loose in ((self._exact, False), (self._loose, True)):
+            for k in range(len(names)):
+                code = index.get(_own_key(names[k:], loose))
+                if code and len(code) == length and (parent is None or code.startswith(parent.code)):
+                    return code
+        return None
+
+
+def own_subjects_from_rows(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """(科目编码, 科目名称) pairs as a report's tables print them → ``own_subjects`` for
+    :func:`extract_facts`: each code under its name path from the 类 (when the ancestors are
+    printed), from the 款, and under its bare name when no other printed code has that name.
+    The first printing of a code wins; codes that are not 3/5/7 digits are left out."""
+    names: dict[str, str] = {}
+    for raw_code, raw_name in rows:
+        code, name = raw_code.strip(), normalize_name(raw_name)
+        if code.isdigit() and len(code) in _LEVEL_BY_LENGTH and name:
+            names.setdefault(code, name)
+    bare_count: dict[str, int] = {}
+    for name in names.values():
+        bare_count[name] = bare_count.get(name, 0) + 1
+    out: dict[str, str] = {}
+    for code, name in names.items():
+        chain = [names.get(code[:n]) for n in (3, 5, 7) if n <= len(code)]
+        for k in range(len(chain)):
+            suffix = chain[k:]
+            bare = len(suffix) == 1 and len(chain) > 1  # a 款 or 项 name without its parents
+            if all(suffix) and (not bare or bare_count[name] == 1):
+                out.setdefault(OWN_PATH_SEP.join(n for n in suffix if n), code)
+    return out
 
 
 def _subject_from_row(row: Mapping[str, str]) -> Subject:
@@ -334,14 +416,16 @@ def _find_part(lines: Sequence[str], word: str) -> tuple[int, int] | None:
     heads = [i for i, line in enumerate(lines) if _PART.match(line.strip())]
     found = None
     for k, i in enumerate(heads):
-        heading = lines[i]
+        heading, start = lines[i], i + 1
         nxt = _next_nonblank(lines, i + 1)
-        wrapped = nxt is not None and nxt < i + 4
+        wrapped = nxt is not None and nxt < i + 4 and word not in re.sub(r"\s+", "", heading)
         if wrapped and not _NUMBERING.match(lines[nxt].strip()) and not _PART.match(lines[nxt].strip()):
-            heading += lines[nxt]  # 002 wraps "第三部分 … 2020" / "年度部门决算情况说明"
+            # 002 wraps "第三部分 … 2020" / "年度部门决算情况说明", 2024 Shanghai PDFs "… 决算情况" /
+            # "说明": the rest of the heading is no part of the body
+            heading, start = heading + lines[nxt], nxt + 1
         if word in re.sub(r"\s+", "", heading):
             end = heads[k + 1] if k + 1 < len(heads) else len(lines)
-            found = (i + 1, end)
+            found = (start, end)
     return found
 
 
@@ -621,8 +705,10 @@ def _scan_assets(para: _Paragraph, out: _Out) -> None:
 # A subject name: no punctuation or digits, but bracketed words that are not the level
 # marker are part of it (政府办公厅（室）及相关机构事务).
 _SUBJECT_NAME = r"(?:[^（）()。；;:：,，、\s\d%.]|[（(](?![类款项][）)])[^（）()。；\d]{1,12}[）)])+?"
+# "社会保障和就业（类）支出 221.9 万元，占 …" and the 2024 template's "一般公共服务支出（类）
+# 264.87 万元，占 86.05%"; a bare 类 (no brackets) needs its 支出 to be a level marker.
 _CLASS_SHARE = re.compile(
-    rf"(?P<name>[^（）()。；;:：,，、\s\d%.]+)(?:[（(]类[）)]|类)支出(?P<amt>{_NUM})万元{_C}?占比?(?P<pct>{_NUM})%"
+    rf"(?P<name>[^（）()。；;:：,，、\s\d%.]+)(?:[（(]类[）)](?:支出)?|类支出)(?P<amt>{_NUM})万元{_C}?占比?(?P<pct>{_NUM})%"
 )
 _PATH = re.compile(
     rf"(?P<c>{_SUBJECT_NAME})[（(]类[）)]"
@@ -630,14 +716,28 @@ _PATH = re.compile(
     rf"(?:(?P<i>{_SUBJECT_NAME})[（(]项[）)])?"
 )
 _UNIT = r"(?:万元|万|元)"
+# "年初预算为 B 万元，支出决算为 F 万元，完成年初预算的 C%"; 2024 Shanghai reports print 全年预算
+# instead (the rate then says 完成全年预算数的), some with the 年初预算 first ("年初预算为 0 万元，
+# 全年预算为 321.02 万元，支出决算为 …"): the budget is the one printed beside 支出决算. Many
+# items state no rate at all, and one report puts a 。 before 完成.
 _EXECUTION = re.compile(
-    rf"年初预算数?为?(?P<b>{_NUM})(?P<bu>{_UNIT}){_C}?(?:支出)?决算数?为?(?P<f>{_NUM})(?P<fu>{_UNIT})"
-    rf"(?:{_C}?完成年初预算数?的?(?P<r>{_NUM})%)?"
+    rf"(?:年初预算数?为?(?P<b0>{_NUM})(?P<b0u>{_UNIT}){_C}?(?=全年预算))?"
+    rf"(?P<basis>年初|全年)预算数?为?(?P<b>{_NUM})(?P<bu>{_UNIT}){_C}?"
+    rf"(?:支出)?决算数?为?(?P<f>{_NUM})(?P<fu>{_UNIT})"
+    rf"(?:[,，。；;]?完成(?:年初|全年)预算数?的?(?P<r>{_NUM})%)?"
 )
+_BASIS_FULL_YEAR = "budget printed as 全年预算"
+_DIRECTION_WORD = "大于|小于|少于|低于|高于|超过|持平|等于"
+# "决算数小于（全年/年初）预算数" or "决算数与/同（全年/年初）预算数持平"; the template's
+# "大于（小于）" names no direction and does not match.
 _DIRECTION = re.compile(
-    r"决算数?(?:与年初预算数?)?(?P<dir>大于|小于|少于|低于|高于|超过|持平|等于)(?:年初)?预算数?"
+    rf"决算数?(?:(?P<dir>{_DIRECTION_WORD})(?:年初|全年)?预算数?"
+    rf"|(?:与|同|和)(?:年初|全年)?预算数?(?P<dir_eq>持平|相等|一致))"
 )
-_DIRECTION_SIGN = {"大于": 1, "高于": 1, "超过": 1, "小于": -1, "少于": -1, "低于": -1, "持平": 0, "等于": 0}
+_DIRECTION_SIGN = {
+    "大于": 1, "高于": 1, "超过": 1, "小于": -1, "少于": -1, "低于": -1,
+    "持平": 0, "等于": 0, "相等": 0, "一致": 0,
+}
 _OVERALL_TAIL = re.compile(r"财政拨款支出$")
 
 
@@ -667,24 +767,42 @@ def _scan_execution(para: _Paragraph, resolver: SubjectResolver, out: _Out) -> N
         next_start = matches[k + 1].start() if k + 1 < len(matches) else len(para.text)
         extra = _execution_subject(para, segment_start, m, resolver, out)
         segment_start = m.end()
-        if extra is None:
-            continue
-        overall = extra.get("subject_code") is None
-        notes = _unit_notes(m.group("bu"), m.group("fu"))
-        if notes is None:
-            out.error(para, m.start(), f"budget execution amounts printed in 元, unit unclear: {para.span(m.start())!r}")
-            continue
-        for metric, group, note in (("budget", "b", notes[0]), ("final", "f", notes[1])):
-            qualifier = "; ".join(q for q in (QUALIFIER_OVERALL if overall else None, note) if q) or None
-            out.add(para, m.start(group), metric, m.group(group), UNIT_WAN, qualifier=qualifier, **extra)
-        if m.group("r"):
-            out.add(para, m.start("r"), "stated_rate", m.group("r"), UNIT_PCT,
-                    qualifier=QUALIFIER_OVERALL if overall else None, **extra)
-        d = _DIRECTION.search(para.text, m.end(), next_start)
-        if d:
-            word = d.group("dir")
-            out.add(para, d.start("dir"), "direction", Decimal(_DIRECTION_SIGN[word]), UNIT_DIRECTION,
-                    qualifier=word, **extra)
+        if extra is not None and _emit_execution(para, m, extra, out):
+            _emit_direction(para, m.end(), next_start, extra, out)
+
+
+def _qualifier(*parts: str | None) -> str | None:
+    return "; ".join(q for q in parts if q) or None
+
+
+def _emit_execution(para: _Paragraph, m: re.Match[str], extra: dict[str, str | None], out: _Out) -> bool:
+    """Budget, final and (when printed) rate of one execution sentence; False when the amounts
+    are all in 元 (the unit is unclear, reported as a problem)."""
+    overall = QUALIFIER_OVERALL if extra.get("subject_code") is None else None
+    initial = (m.group("b0u"),) if m.group("b0") else ()
+    notes = _unit_notes(m.group("bu"), m.group("fu"), *initial)
+    if notes is None:
+        out.error(para, m.start(), f"budget execution amounts printed in 元, unit unclear: {para.span(m.start())!r}")
+        return False
+    # the overall 决算's qualifier stays exactly "overall": the narrative-vs-table check keys on it
+    basis = _BASIS_FULL_YEAR if m.group("basis") == "全年" else None
+    out.add(para, m.start("b"), "budget", m.group("b"), UNIT_WAN, qualifier=_qualifier(overall, basis, notes[0]), **extra)
+    out.add(para, m.start("f"), "final", m.group("f"), UNIT_WAN, qualifier=_qualifier(overall, notes[1]), **extra)
+    if m.group("b0"):
+        out.add(para, m.start("b0"), "budget_initial", m.group("b0"), UNIT_WAN,
+                qualifier=_qualifier(overall, notes[2]), **extra)
+    if m.group("r"):
+        out.add(para, m.start("r"), "stated_rate", m.group("r"), UNIT_PCT, qualifier=overall, **extra)
+    return True
+
+
+def _emit_direction(para: _Paragraph, start: int, end: int, extra: dict[str, str | None], out: _Out) -> None:
+    d = _DIRECTION.search(para.text, start, end)
+    if d:
+        group = "dir" if d.group("dir") else "dir_eq"
+        word = d.group(group)
+        out.add(para, d.start(group), "direction", Decimal(_DIRECTION_SIGN[word]), UNIT_DIRECTION,
+                qualifier=word, **extra)
 
 
 def _execution_subject(
@@ -913,8 +1031,16 @@ def _narrative_range(lines: Sequence[str]) -> tuple[int, int] | None:
     return starts[-1], end
 
 
-def extract_facts(lines: list[str], resolver: SubjectResolver) -> tuple[list[NarrativeFact], list[ParseError]]:
-    """All figures the narrative states, with the problems met on the way (never raises)."""
+def extract_facts(
+    lines: list[str], resolver: SubjectResolver, own_subjects: Mapping[str, str] | None = None
+) -> tuple[list[NarrativeFact], list[ParseError]]:
+    """All figures the narrative states, with the problems met on the way (never raises).
+
+    ``own_subjects`` (normalised name path such as ``社会工作事务/行政运行``, or a bare name →
+    3/5/7-digit code; :func:`own_subjects_from_rows` builds it from the report's table rows)
+    is consulted before the code list; None keeps the code list alone."""
+    if own_subjects:
+        resolver = resolver.with_own_subjects(own_subjects)
     out = _Out()
     narrative = _narrative_range(lines)
     if narrative is None:
