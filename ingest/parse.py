@@ -9,6 +9,7 @@ from datetime import date
 from functools import lru_cache
 
 from ingest import narrative
+from ingest.bounded import run_bounded
 from ingest.flow import parse_flow_tables
 from ingest.grid import parse_grid
 from ingest.identity import read_identity, read_member_units, read_published_on
@@ -79,7 +80,10 @@ def finish_report(report: ParsedReport, lines: list[str], cells: list[TableCell]
     report.cells, report.presence = cells, presence
     report.repairs = subject_repairs + econ_repairs
     report.problems = problems + p1 + p2
-    facts, p3 = narrative.extract_facts(lines, _resolver())
+    # 项 names in the narrative resolve against the report's own tables first: a city's valid
+    # national codes are often missing from the partial code list
+    own = narrative.own_subjects_from_rows((c.code, c.name) for c in cells if c.row_kind == "subject" and c.code)
+    facts, p3 = narrative.extract_facts(lines, _resolver(), own or None)
     report.facts = facts
     report.problems += p3
     return report
@@ -190,7 +194,9 @@ def parse_document(data: bytes) -> ParsedDocument:
     """Bytes → ParsedDocument. Raises ParseError (and nothing else, for any input) when the file
     is not a report; problems with parts of a report are in ``report.problems``."""
     if data[:1024].lstrip().startswith(b"%PDF-"):
-        return parse_pdf(data)
+        # a pathological PDF can hang pdfminer or eat memory: parsed in a forked child under
+        # JUESUAN_PDF_TIMEOUT seconds and JUESUAN_PDF_MEMORY_MB (ingest/bounded.py)
+        return run_bounded(parse_pdf, data)
     if len(data) > MAX_INPUT_BYTES:
         raise ParseError(None, f"file too large ({len(data)} bytes, limit {MAX_INPUT_BYTES}): not one report",
                          stage="read")
