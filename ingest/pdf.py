@@ -136,7 +136,9 @@ def read_pdf(data: bytes) -> PdfText:
 
 def pdf_error_reason(exc: Exception) -> str:
     """A clear reason for what pdfplumber/pdfminer raise on a file they cannot read."""
-    name = type(exc).__name__
+    # pdfplumber wraps pdfminer's error as PdfminerException(e): the real one is args[0]
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    exc, name = inner, type(inner).__name__
     if "Password" in name or "Encrypt" in name:
         return f"encrypted PDF (needs a password): not read ({name})"
     if isinstance(exc, ValueError) and "pages (limit" in str(exc):
