@@ -283,6 +283,74 @@ def parse_throughput(corpus: Path, sample: int, workers: int) -> dict:
     )
 
 
+def _parse_pdf_one(path: str) -> tuple[int, float, float]:
+    """(pages, seconds, peak RSS MB of this process) for one PDF; pages = -1 when it did not parse."""
+    from ingest.parse import parse_document
+
+    data = Path(path).read_bytes()
+    t0 = time.perf_counter()
+    try:
+        pages = max(parse_document(data).line_pages or [0])
+    except Exception:  # noqa: BLE001 - a failed parse still costs time
+        pages = -1
+    return pages, time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _pdf_pass(paths: list[str], workers: int) -> dict:
+    """Parse every PDF in ``workers`` fresh processes (one process = the single-core figure)."""
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(_parse_pdf_one, paths, chunksize=4))
+    wall = time.perf_counter() - t0
+    pages = sum(p for p, _, _ in results if p > 0)
+    per_report = [sec for _, sec, _ in results]
+    return dict(workers=workers, wall_s=round(wall, 2), reports_per_s=round(len(paths) / wall, 2),
+                pages_per_s=round(pages / wall, 1), s_per_report_mean=round(statistics.mean(per_report), 3),
+                s_per_report_p95=_p95(sorted(per_report)), failed=sum(1 for p, _, _ in results if p < 0),
+                peak_worker_rss_mb=round(max(m for _, _, m in results), 1))
+
+
+def pdf_throughput(work: Path, n: int, seed: int, workers: int) -> dict:
+    """Synthetic PDFs (synth --format pdf): s per report, pages/s, one process and ``workers``;
+    the two sample PDFs of ../shared/corpus-pdf when they are beside the repository."""
+    from juesuan.synth import generate
+
+    corpus = work / f"pdf_{n}"
+    t0 = time.perf_counter()
+    generate(n, corpus, seed=seed, fmt="pdf")
+    generated = time.perf_counter() - t0
+    paths = sorted(str(p) for p in corpus.glob("*.pdf"))
+    pages = [p for p, _, _ in map(_parse_pdf_one, paths[:1])]  # warm caches, imports
+    one = _pdf_pass(paths, 1)
+    many = _pdf_pass(paths, workers)
+    pages = one["pages_per_s"] * one["wall_s"] / max(1, len(paths) - one["failed"])
+    out = dict(reports=len(paths), generate_s=round(generated, 1), mean_pages=round(pages, 1),
+               one_process=one, parallel=many,
+               s_per_25_pages_per_core=round(one["s_per_report_mean"] * 25 / max(pages, 1), 3),
+               target_s_per_25_pages_per_core=1.0)
+    samples = REPO.parent / "shared" / "corpus-pdf"
+    if samples.is_dir():
+        out["samples"] = {}
+        for path in sorted(samples.glob("*.pdf")):
+            best = min((_parse_pdf_one(str(path)) for _ in range(3)), key=lambda r: r[1])
+            out["samples"][path.name] = dict(pages=best[0], s=round(best[1], 3))
+    return out
+
+
+def print_pdf(pdf: dict) -> None:
+    one, many = pdf["one_process"], pdf["parallel"]
+    print(f"pdf: {pdf['reports']} synthetic PDFs ({pdf['mean_pages']} pages on average): "
+          f"one process {one['s_per_report_mean']} s/report (p95 {round(one['s_per_report_p95'], 3)}), "
+          f"{one['pages_per_s']} pages/s; {many['workers']} workers {many['reports_per_s']} reports/s, "
+          f"{many['pages_per_s']} pages/s; peak worker RSS {max(one['peak_worker_rss_mb'], many['peak_worker_rss_mb'])} MB; "
+          f"failed {one['failed']}")
+    print(f"  s per 25-page report per core: {pdf['s_per_25_pages_per_core']} "
+          f"(target ≤ {pdf['target_s_per_25_pages_per_core']}: "
+          f"{'met' if pdf['s_per_25_pages_per_core'] <= pdf['target_s_per_25_pages_per_core'] else 'MISSED'})")
+    for name, r in pdf.get("samples", {}).items():
+        print(f"  sample {name}: {r['pages']} pages in {r['s']} s")
+
+
 def _p95(sorted_samples: list[float]) -> float:
     return sorted_samples[min(len(sorted_samples) - 1, int(round(0.95 * (len(sorted_samples) - 1))))]
 
@@ -478,6 +546,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--error-rate", type=float, default=0.3)
     p.add_argument("--parse-sample", type=int, default=400, help="reports timed for the parse throughput")
     p.add_argument("--query-runs", type=int, default=20)
+    p.add_argument("--pdfs", type=int, default=200, help="synthetic PDFs for the PDF throughput (0 = skip)")
+    p.add_argument("--pdf-only", action="store_true", help="measure only the PDF throughput")
     p.add_argument("--_child-build", nargs=4, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args._child_build:
@@ -496,6 +566,14 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    # 0. PDF input
+    if args.pdfs:
+        report["pdf"] = pdf_throughput(work, args.pdfs, args.seed, args.workers)
+        print_pdf(report["pdf"])
+        save()
+        if args.pdf_only:
+            return 0
 
     # 1. corpora
     report["generate"] = {}
@@ -593,6 +671,8 @@ def print_summary(report: dict) -> None:
     print("\n== juesuan bench ==")
     m = report["machine"]
     print(f"machine: {m['cpus']} cpus, {m['memory_gb']} GB, load {m['loadavg_at_start']} → {report.get('loadavg_at_end')}")
+    if "pdf" in report:
+        print_pdf(report["pdf"])
     pr = report["parse"]
     print(f"parse: {pr['single_process_reports_per_s']} reports/s in one process; "
           f"{pr['parallel_reports_per_s']} reports/s with {pr['workers']} workers "
