@@ -19,7 +19,7 @@ import pytest
 
 from juesuan.cli import main
 from juesuan.synth import LAYOUT_NARRATIVE, SynthDoc, generate, iter_docs, labels_path, narrative_paragraphs
-from juesuan.synth_pdf import TABLE_ORDER, TITLES, PdfOptions, draw_options, render_pdf
+from juesuan.synth.pdf import TABLE_ORDER, TITLES, PdfOptions, draw_options, render_pdf
 
 TITLE_SET = set(TITLES.values())
 

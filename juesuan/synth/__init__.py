@@ -18,7 +18,7 @@ How a report is made
 3. With ``error_rate`` R a share R of reports gets exactly one injected error (one of the
    audit categories, see ``CATEGORIES``), applied to the tables or the narrative figures.
 4. *Rendering* in the report's layout — or, with ``fmt="pdf"``, as a PDF in the 2024 national
-   template (``juesuan.synth_pdf``); the label of each injected error goes to
+   template (``juesuan.synth.pdf``); the label of each injected error goes to
    ``<DIR>.labels.csv`` beside the corpus directory (see ``LABEL_COLUMNS``).
 
 Determinism: the text of report ``i`` depends only on ``seed`` and ``i`` (units are laid out
@@ -39,7 +39,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
-SEED_DIR = Path(__file__).resolve().parent.parent / "seeds"
+SEED_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
 LAYOUT_TAB = "tab_separated"
 LAYOUT_FLOW = "pdftotext_flow"
@@ -1533,7 +1533,7 @@ def iter_docs(n_docs: int, seed: int = 1, error_rate: float = 0.0, fmt: str = "t
     """The corpus, one document at a time (deterministic; see the module docstring).
 
     ``fmt="pdf"`` draws each report as a PDF in the 2024 national template
-    (``juesuan.synth_pdf``; its variants come from the seed, ``pdf_options`` forces fields of
+    (``juesuan.synth.pdf``; its variants come from the seed, ``pdf_options`` forces fields of
     ``PdfOptions``); the model, tables, narrative and labels are the same as for text.
     """
     if not 0.0 <= error_rate <= 1.0:
@@ -1541,7 +1541,7 @@ def iter_docs(n_docs: int, seed: int = 1, error_rate: float = 0.0, fmt: str = "t
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
     if fmt == "pdf":
-        from juesuan import synth_pdf
+        from juesuan.synth import pdf as synth_pdf
     series: dict[int, tuple[random.Random, dict[str, int] | None]] = {}
     for i, (unit, k) in zip(range(n_docs), _slots(seed), strict=False):
         if k == 0:
