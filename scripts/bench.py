@@ -394,6 +394,8 @@ def query_latency(warehouse: Path, runs: int) -> dict:
 def audit_quality(warehouse: Path, labels_file: Path) -> dict:
     import duckdb
 
+    from juesuan.synth import expected_rule_ids
+
     with open(labels_file, encoding="utf-8", newline="") as fh:
         labels = list(csv.DictReader(fh))
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -417,7 +419,7 @@ def audit_quality(warehouse: Path, labels_file: Path) -> dict:
     per_variant: dict[str, Counter] = defaultdict(Counter)
     for lab in labels:
         hits = by_file.get(lab["file"], [])
-        expected = set(filter(None, lab["expected_rule_ids"].split(";"))) & set(catalog)
+        expected = set(expected_rule_ids(lab["category"], lab["variant"], lab["layout"])) & set(catalog)
         found_category = any(c == lab["category"] for _, c, _ in hits)
         found = found_category or any(r in expected for r, _, _ in hits)
         stats = per_category[lab["category"]]

@@ -18,7 +18,15 @@ import pytest
 
 from ingest.parse import parse_bytes
 from juesuan.cli import main
-from juesuan.synth import CATEGORIES, LAYOUT_NARRATIVE, SynthDoc, generate, iter_docs, labels_path
+from juesuan.synth import (
+    CATEGORIES,
+    LAYOUT_NARRATIVE,
+    SynthDoc,
+    expected_rule_ids,
+    generate,
+    iter_docs,
+    labels_path,
+)
 
 N_DOCS = 30
 SUBJECT_COLUMNS = {
@@ -157,7 +165,7 @@ def test_injected_errors_are_found(injected):
     per_category: dict[str, list[bool]] = defaultdict(list)
     unmeasured: Counter[str] = Counter()
     for lab in labels:
-        expected = set(filter(None, lab["expected_rule_ids"].split(";"))) & catalog
+        expected = set(expected_rule_ids(lab["category"], lab["variant"], lab["layout"])) & catalog
         if not expected:
             unmeasured[f"{lab['category']}/{lab['variant']}"] += 1
             continue

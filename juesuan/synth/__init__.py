@@ -32,7 +32,8 @@ Modules, in the order a report passes through them
 ``model``        ``Unit``, ``Leaf``, ``Report``: step 1 (``unit_plan``, ``make_report``)
 ``tables``       ``Tables``, ``build_tables``: step 2, the printed rows of the nine tables
 ``narrative``    ``Narrative``, ``build_narrative``, ``narrative_paragraphs``: step 2, 情况说明
-``inject``       ``CATEGORIES``, ``eligible``, ``inject``, ``Label``: step 3
+``inject``       ``CATEGORIES``, ``eligible``, ``inject``, ``Label``: step 3; the rules each
+                 injected error is expected to fire are ``injections.csv`` (``expected_rule_ids``)
 ``render_text``  the three text layouts (``RENDERERS``) and their ``Doc`` helper: step 4
 ``pdf``          the PDF renderer (with ``pdf_grid`` and ``pdf_raster``; imported on demand)
 ``corpus``       ``iter_docs``, ``generate``, ``labels_path``: the corpus and its labels
@@ -41,7 +42,7 @@ Modules, in the order a report passes through them
 
 from juesuan.synth.corpus import FORMATS, LABEL_COLUMNS, SynthDoc, generate, iter_docs, labels_path
 from juesuan.synth.fmt import pct, trim, wan
-from juesuan.synth.inject import CATEGORIES, CATEGORY_ORDER, Label, eligible, inject
+from juesuan.synth.inject import CATEGORIES, CATEGORY_ORDER, Label, eligible, expected_rule_ids, inject
 from juesuan.synth.model import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -62,6 +63,6 @@ __all__ = [
     "CATEGORIES", "CATEGORY_ORDER", "FIRST_YEAR", "FORMATS", "LABEL_COLUMNS", "LAST_YEAR", "LAYOUT_FLOW",
     "LAYOUT_NARRATIVE", "LAYOUT_TAB", "LAYOUT_WEIGHTS", "RENDERERS", "CodeLists", "Execution", "Label", "Leaf",
     "Narrative", "Report", "SubjectRow", "SynthDoc", "Tables", "Unit", "build_narrative", "build_tables",
-    "code_lists", "eligible", "generate", "inject", "iter_docs", "labels_path", "narrative_paragraphs", "pct",
+    "code_lists", "eligible", "expected_rule_ids", "generate", "inject", "iter_docs", "labels_path", "narrative_paragraphs", "pct",
     "render_flow", "render_narrative", "render_tab", "trim", "wan",
 ]
