@@ -145,10 +145,11 @@ def _carry_history(previous: Path, db: Path) -> None:
         try:
             con.execute("attach ? as previous (read_only)", [str(previous)])
         except duckdb.Error as exc:
-            # e.g. a tool holds the published file read-write: publishing still works, only
-            # the older run history is not carried over.
-            log.warning("cannot read run history from %s (%s); starting a new history", previous, exc)
-            return
+            # e.g. a tool holds the published file read-write: publishing would drop the run
+            # history, so the build fails and leaves the published file as it is
+            raise BuildFailed(f"cannot read the run history (audit.build_runs) of {previous}: {exc}\n"
+                              "Another program probably holds the warehouse open read-write; close it "
+                              "(readers must open it read-only) and build again.") from None
         try:
             has = con.execute("select count(*) from information_schema.tables where table_catalog='previous' "
                               "and table_schema='audit' and table_name='build_runs'").fetchone()

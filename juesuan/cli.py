@@ -14,6 +14,7 @@ from juesuan.config import (
     EXIT_FAILURE,
     EXIT_LOCKED,
     EXIT_OK,
+    EXIT_STRICT,
     EXIT_USAGE,
     MAX_DEFAULT_WORKERS,
     default_workers,
@@ -35,7 +36,8 @@ Typical use:
 
 Every verb that touches the warehouse takes --warehouse PATH (default $JUESUAN_WAREHOUSE,
 else warehouse/juesuan.duckdb in the repository).
-Exit codes: 0 ok, 1 failure, 2 usage error, 75 another build holds the lock."""
+Exit codes: 0 ok, 1 failure (published warehouse unchanged), 2 usage error, 3 published but
+--strict found error-severity findings, 75 another build holds the lock."""
 
 WAREHOUSE_HELP = "warehouse file (default: $JUESUAN_WAREHOUSE, else warehouse/juesuan.duckdb)"
 
@@ -85,8 +87,8 @@ def cmd_build(args: argparse.Namespace) -> int:
           "  (juesuan findings)")
     print(f"  time: {result.seconds:.1f} s")
     if args.strict and sev.get("error", 0):
-        log.error("--strict: %d error-severity findings", sev["error"])
-        return EXIT_FAILURE
+        log.error("--strict: published, with %d error-severity findings (exit %d)", sev["error"], EXIT_STRICT)
+        return EXIT_STRICT
     return EXIT_OK
 
 
@@ -196,7 +198,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--corpus", action="append", metavar="DIR",
                    help="directory (or file) of report texts; repeatable (default: bundled samples)")
     b.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
-    b.add_argument("--strict", action="store_true", help="exit 1 when the audit finds error-severity findings")
+    b.add_argument("--strict", action="store_true",
+                   help="exit 3 (after publishing) when the audit finds error-severity findings")
     b.add_argument("--workers", type=int, default=default_workers(), metavar="N",
                    help=f"parser processes (default: one per CPU, at most {MAX_DEFAULT_WORKERS}; here {default_workers()})")
     b.add_argument("--full-rebuild", action="store_true",

@@ -14,6 +14,7 @@ DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "juesuan.duckdb"
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_STRICT = 3  # published, but --strict found error-severity findings
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another build holds the lock; try again later
 
 log = logging.getLogger("juesuan")

@@ -282,3 +282,33 @@ def test_sql_formats_while_file_is_replaced(sample_warehouse: Path, tmp_path: Pa
         assert got and got <= answers, (fmt, got)
     assert set().union(*seen.values()) == answers, "queries should have seen both files"
     assert leftovers(warehouse) == []
+
+
+HOLDER = r'''
+import sys, time
+import duckdb
+con = duckdb.connect(sys.argv[1])  # read-write: what a careless tool does
+print("holding", flush=True)
+time.sleep(120)
+'''
+
+
+def test_build_fails_rather_than_drop_history_when_the_file_is_held_read_write(
+        sample_warehouse: Path, tmp_path: Path, capsys):
+    """A read-write connection in another process keeps the build from reading audit.build_runs:
+    the build fails with a clear message and the published file stays byte-identical (run history
+    is never dropped silently)."""
+    warehouse = tmp_path / "juesuan.duckdb"
+    shutil.copy(sample_warehouse, warehouse)
+    before = sha256(warehouse)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        assert main(["-q", "build", "--warehouse", str(warehouse)]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capsys.readouterr().err
+    assert "cannot read the run history" in err and "read-write" in err
+    assert sha256(warehouse) == before
+    assert leftovers(warehouse) == []
