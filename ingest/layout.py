@@ -32,7 +32,7 @@ def strip_numbering(label: str) -> str:
     return _NUMBERING.sub("", compact(label))
 
 
-def _read(path: Path) -> list[dict[str, str]]:
+def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
@@ -69,9 +69,9 @@ class Layout:
 
 @lru_cache(maxsize=4)
 def load_layout(seed_dir: Path = SEED_DIR) -> Layout:
-    tables_rows = _read(seed_dir / "layout_tables.csv")
+    tables_rows = read_csv(seed_dir / "layout_tables.csv")
     cols: dict[str, list[tuple[int, str]]] = {}
-    for r in _read(seed_dir / "layout_columns.csv"):
+    for r in read_csv(seed_dir / "layout_columns.csv"):
         cols.setdefault(r["table_key"], []).append((int(r["column_no"]), r["column_key"]))
     tables = {
         r["table_key"]: TableSpec(
@@ -80,19 +80,19 @@ def load_layout(seed_dir: Path = SEED_DIR) -> Layout:
         )
         for r in tables_rows
     }
-    titles = {norm_name(r["title_alias"]): r["table_key"] for r in _read(seed_dir / "layout_table_titles.csv")}
+    titles = {norm_name(r["title_alias"]): r["table_key"] for r in read_csv(seed_dir / "layout_table_titles.csv")}
     for t in tables.values():
         titles.setdefault(norm_name(t.title_zh), t.table_key)
     lines = {
         (r["table_key"], r["side"], norm_name(r["label_zh"])): (r["line_key"], r["group_key"])
-        for r in _read(seed_dir / "layout_summary_lines.csv")
+        for r in read_csv(seed_dir / "layout_summary_lines.csv")
     }
     subjects = {r["subject_code"]: (r["subject_level"], r["subject_name"])
-                for r in _read(seed_dir / "function_subjects.csv")}
-    econ = {r["econ_code"]: (r["econ_level"], r["econ_name"]) for r in _read(seed_dir / "econ_classes.csv")}
+                for r in read_csv(seed_dir / "function_subjects.csv")}
+    econ = {r["econ_code"]: (r["econ_level"], r["econ_name"]) for r in read_csv(seed_dir / "econ_classes.csv")}
     class_by_name = {norm_name(n): c for c, (lvl, n) in subjects.items() if lvl == "class"}
     headers: dict[str, list[tuple[tuple[str, ...], str, str | None]]] = {}
-    for r in _read(seed_dir / "layout_column_headers.csv"):
+    for r in read_csv(seed_dir / "layout_column_headers.csv"):
         segments = tuple(header_segment(s) for s in r["header_path"].split("/"))
         headers.setdefault(r["table_key"], []).append((segments, r["column_key"], r["side"] or None))
     return Layout(tables, titles, lines, subjects, econ, class_by_name, headers)

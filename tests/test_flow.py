@@ -516,3 +516,30 @@ def test_cells_have_the_tab_layout_shapes(s002: Parsed):
 
     assert {shape(c) for c in s002.cells} <= {shape(c) for c in tab}
     assert {c.table_no for c in s002.cells} == set("123456")  # 2020 numbering kept as printed
+
+
+# --- the identity catalogue (ingest/flow/identities.csv) ----------------------------------------
+
+
+def test_identity_catalogue_is_data_naming_real_audit_rules():
+    from ingest.flow.identities import catalogue
+    from ingest.layout import SEED_DIR, read_csv
+
+    rules = {r["rule_id"] for r in read_csv(SEED_DIR / "audit_rules.csv")}
+    identities = catalogue()
+    assert len({i.identity_id for i in identities}) == len(identities)
+    assert {i.scope for i in identities} == {"within", "cross"}
+    for i in identities:
+        assert set(i.rule_ids) <= rules, i.identity_id
+        assert i.lhs and all(t.column for t in i.lhs + i.rhs), i.identity_id
+
+
+def test_identity_catalogue_rejects_a_malformed_row():
+    from ingest.flow.identities import parse_catalogue
+
+    row = dict(identity_id="x", scope="within", tables="gov_fund", for_each="row in [*]", lhs="[{row}].total",
+               relation="=", rhs="[{row}] basic", missing="zero", family="", rule_id="", note="")
+    with pytest.raises(ValueError, match="identities.csv x: term"):
+        parse_catalogue([row])
+    with pytest.raises(ValueError, match="documented values"):
+        parse_catalogue([{**row, "rhs": "[{row}].basic", "missing": "never"}])

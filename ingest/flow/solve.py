@@ -1,0 +1,207 @@
+"""Placement: prune every flow row's column placements with the report's identities.
+
+Every row starts with the column placements its numbers allow (``ingest.flow.rows``); each
+identity (``ingest.flow.identities``) is a linear sum over (row, column) cells that must hold
+within the rounding tolerance. Propagating them to a fixpoint keeps, for each row, only the
+placements some placement of the other rows agrees with. What is left open becomes an
+Ambiguity in the output, never a guessed cell.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ingest.flow.rows import Row
+
+_DP_LIMIT = 50_000  # partial sums one identity may track before it gives up pruning
+
+
+@dataclass(frozen=True)
+class Sum:
+    """Σ coef·cell = 0 (or ≥ 0), within the rounding tolerance of its printed addends."""
+
+    terms: tuple[tuple[int, int, str], ...]  # (coef, row id, column key)
+    at_least: bool = False
+    family: tuple[object, ...] = ()  # identities that stand or fall together (one parent, all columns)
+
+
+def tolerance(con: Sum) -> int:
+    """DESIGN §4: n printed addends hold within 0.005·(n+1), at least 0.01 (in milli-万元)."""
+    return max(10, 5 * len(con.terms))
+
+
+Domains = dict[int, tuple[int, ...]]  # row id → indexes into its candidates
+Amounts = list[list[dict[str, int]]]  # row id → candidate → column → milli-万元
+
+
+def _milli(v: Decimal) -> int:
+    return int((v * 1000).to_integral_value())
+
+
+def _amounts(rows: list[Row]) -> Amounts:
+    """What each placement puts in each column, computed once for the whole search."""
+    out: Amounts = []
+    for row in rows:
+        per: list[dict[str, int]] = []
+        for candidate in row.candidates:
+            cells: dict[str, int] = {}
+            for v, c in zip(row.values, candidate, strict=True):
+                cells[c] = cells.get(c, 0) + _milli(v)
+            per.append(cells)
+        out.append(per)
+    return out
+
+
+def _sums(options: list[list[int]]) -> list[set[int]] | None:
+    """Partial sums reachable after each prefix of rows; None when there are too many to track."""
+    out = [{0}]
+    for opts in options:
+        nxt = {p + x for p in out[-1] for x in opts}
+        if len(nxt) > _DP_LIMIT:
+            return None
+        out.append(nxt)
+    return out
+
+
+def _fits(prefix: set[int], x: int, suffix: list[int], con: Sum) -> bool:
+    tol = tolerance(con)
+    if con.at_least:
+        return max(prefix) + x + suffix[-1] >= -tol
+    for p in prefix:
+        target = -(p + x)
+        k = bisect_left(suffix, target - tol)
+        if k < len(suffix) and suffix[k] <= target + tol:
+            return True
+    return False
+
+
+def _revise(con: Sum, domains: Domains, amounts: Amounts) -> Domains | None:
+    """Keep the placements of each row that some placement of the others satisfies.
+
+    Returns the narrowed domains of the rows involved, {} when the identity is too large to
+    check, None when no placement at all satisfies it.
+    """
+    order = list(dict.fromkeys(r for _, r, _ in con.terms))
+    if order and all(len(domains[r]) == 1 for r in order):
+        # Every row placed (most calls once the search has narrowed): the sets below would
+        # reduce to this one sum, and nothing can narrow further.
+        return {r: domains[r] for r in order} if _holds(con, sum(
+            k * amounts[r][domains[r][0]].get(c, 0) for k, r, c in con.terms)) else None
+    contributions = []
+    for r in order:
+        terms = [(k, c) for k, q, c in con.terms if q == r]
+        contributions.append({i: sum(k * amounts[r][i].get(c, 0) for k, c in terms) for i in domains[r]})
+    options = [sorted(set(m.values())) for m in contributions]
+    # A row with one possible contribution only shifts every partial sum: folded into a constant,
+    # the sets track the other rows (same sizes, same answers, fewer and cheaper set copies).
+    const = sum(opts[0] for opts in options if len(opts) == 1)
+    free = [n for n, opts in enumerate(options) if len(opts) != 1]
+    if not free:
+        return {r: domains[r] for r in order} if _holds(con, const) else None
+    free_options = [options[n] for n in free]
+    prefix = _sums(free_options)
+    suffix = _sums(free_options[::-1])
+    if prefix is None or suffix is None:
+        return {}
+    ok: dict[int, set[int]] = {}
+    for m, n in enumerate(free):
+        after = sorted(suffix[len(free) - m - 1])
+        ok[n] = {x for x in options[n] if _fits(prefix[m], x + const, after, con)}
+        if not ok[n]:
+            return None
+    # some placement satisfies the identity, so each single-contribution row keeps its own
+    return {r: tuple(i for i in domains[r] if contributions[n][i] in ok[n]) if n in ok else domains[r]
+            for n, r in enumerate(order)}
+
+
+def _holds(con: Sum, total: int) -> bool:
+    return total >= -tolerance(con) if con.at_least else abs(total) <= tolerance(con)
+
+
+@dataclass(frozen=True)
+class _System:
+    """The identities in force, and which of them each row appears in."""
+
+    cons: tuple[Sum, ...]
+    watch: dict[int, tuple[int, ...]]
+
+    @staticmethod
+    def of(cons: Iterable[Sum]) -> _System:
+        cons = tuple(cons)
+        watch: dict[int, list[int]] = {}
+        for k, con in enumerate(cons):
+            for r in dict.fromkeys(r for _, r, _ in con.terms):
+                watch.setdefault(r, []).append(k)
+        return _System(cons, {r: tuple(ks) for r, ks in watch.items()})
+
+    def plus(self, con: Sum) -> _System:
+        """This system and one more identity (rebuilding it whole per tie was a quarter of the
+        flow parser's time: scripts/bench.py)."""
+        k, watch = len(self.cons), dict(self.watch)
+        for r in dict.fromkeys(r for _, r, _ in con.terms):
+            watch[r] = (*watch.get(r, ()), k)
+        return _System((*self.cons, con), watch)
+
+
+def _propagate(system: _System, domains: Domains, amounts: Amounts, queue: Iterable[int] | None = None) -> int | None:
+    """Narrow ``domains`` in place to a fixpoint; the index of an identity nothing satisfies, if any."""
+    todo = deque(range(len(system.cons)) if queue is None else queue)
+    queued = set(todo)
+    while todo:
+        k = todo.popleft()
+        queued.discard(k)
+        narrowed = _revise(system.cons[k], domains, amounts)
+        if narrowed is None:
+            return k
+        for r, dom in narrowed.items():
+            if len(dom) < len(domains[r]):
+                domains[r] = dom
+                for k2 in system.watch[r]:
+                    if k2 not in queued:
+                        todo.append(k2)
+                        queued.add(k2)
+    return None
+
+
+def place(rows: list[Row], within: list[Sum], cross: list[Sum]) -> Domains:
+    """A table's own arithmetic first; then each tie to another table that does not contradict
+    it; then each remaining placement is tried alone and dropped if it makes the identities fail.
+
+    An identity the printed numbers break whatever the placement (a real error in the report,
+    for the audit to find) is left out instead of forcing a placement.
+    """
+    amounts = _amounts(rows)
+    start: Domains = {r: tuple(range(len(row.candidates))) for r, row in enumerate(rows)}
+    families: dict[tuple[object, ...], list[Sum]] = {}
+    for con in within:
+        families.setdefault(con.family, []).append(con)
+    # A family no placement satisfies (a 款 whose printed 项 do not add up) is a printing
+    # error: set aside whole, so that it cannot push numbers into wrong columns.
+    active = [con for fam in families.values() if _propagate(_System.of(fam), dict(start), amounts) is None
+              for con in fam]
+    while True:
+        domains = dict(start)
+        bad = _propagate(_System.of(active), domains, amounts)
+        if bad is None:
+            break
+        active = [con for con in active if con.family != active[bad].family]
+    system = _System.of(active)
+    for con in cross:
+        trial, candidate = dict(domains), system.plus(con)
+        if _propagate(candidate, trial, amounts, queue=[len(system.cons)]) is None:
+            system, domains = candidate, trial
+    changed = True
+    while changed:
+        changed = False
+        for r in [r for r, dom in domains.items() if len(dom) > 1]:
+            keep = tuple(i for i in domains[r]
+                         if _propagate(system, {**domains, r: (i,)}, amounts, system.watch.get(r, ())) is None)
+            if keep and keep != domains[r]:
+                domains[r] = keep
+                _propagate(system, domains, amounts, system.watch.get(r, ()))
+                changed = True
+    return domains
