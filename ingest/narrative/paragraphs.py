@@ -1,0 +1,211 @@
+"""Where the narrative is, and its paragraphs as one matchable string each.
+
+The narrative part (第三部分 … 情况说明) and the 附件 part are found by their part headings;
+the physical lines of each paragraph are joined (sentences run over lines, blank lines and
+page breaks) keeping a char → line map, so a match position gives its source line. Matching
+runs on a "compact" copy (whitespace removed, except between two digits) so ``年初预算 数``
+still matches; ``span`` gives the sentence back with its printed spacing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.text import squeeze_cjk
+
+# Part headings (第三部分 …) delimit the narrative; a table of contents repeats them, so the
+# last heading naming 情况说明 is the real one.
+PART = re.compile(r"^第[一二三四五六七八九十]+部分")
+# A line that opens a new paragraph: any numbering style the reports use.
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|[（(]\d{1,2}[）)]"
+    r"|\d{1,2}[.、．](?!\d)|[①-⑳])\s*"
+)
+_CN_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+# Top-level heading (一、…情况说明); other 一、 lines inside prose are list items.
+_TOP_HEADING = re.compile(r"^[一二三四五六七八九十]+、.*(?:说明|情况)[。.]?$")
+# Heading-like lines end their paragraph, so the heading never swallows the first sentence.
+_HEADING_END = re.compile(r"(?:说明|情况|[。：:])$")
+# Page furniture that lands mid-sentence: "- 18 -", "第 3 页"; bare numbers handled apart.
+_PAGE_MARK = re.compile(r"^(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页)$")
+_BARE_INT = re.compile(r"^\d{1,3}$")
+_UNIT_START = re.compile(r"^(?:万|元|%|个|辆|台|分|人)")
+_FIGURE_CAPTION = re.compile(r"^图\s*\d*\s*[:：]")
+# A project's self-evaluation paragraph can start mid-flow without numbering (002).
+_PROJECT_OPENER = re.compile(r"^[^。；,，]*自评综述")
+
+_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("three_public", "三公"),
+    ("gov_fund", "政府性基金"),
+    ("soe_capital", "国有资本经营"),
+    ("operating_cost", "机关运行经费"),
+    ("procurement", "政府采购"),
+    ("assets", "国有资产"),
+    ("performance", "绩效"),
+    ("special", "专项"),
+    ("basic", "基本支出"),
+    ("fiscal", "财政拨款收入支出决算总体"),
+    ("gpb", "一般公共预算财政拨款支出"),
+    ("overview", "收入支出决算总体"),
+    ("income", "收入决算"),
+    ("expenditure", "支出决算"),
+)
+
+
+def _section_of_heading(text: str) -> str | None:
+    text = re.sub(r"\s+", "", text)
+    if len(text) > 40 or not _TOP_HEADING.match(text):
+        return None
+    for key, word in _SECTIONS:
+        if word in text:
+            return key
+    return None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One joined paragraph: compact text for matching, spaced text for spans."""
+
+    section: str
+    text: str  # compact: whitespace removed except one space between two digits
+    line_of: tuple[int, ...]  # 1-based source line of each char of text
+    spaced: str
+    spaced_at: tuple[int, ...]  # index into spaced of each char of text
+    body: int = 0  # where the text starts after its numbering
+
+    def line(self, pos: int) -> int:
+        return self.line_of[min(pos, len(self.line_of) - 1)]
+
+    def span(self, pos: int) -> str:
+        """The sentence holding compact position ``pos``, as printed (after joining)."""
+        stops = "。；;！!？?"
+        start = pos
+        while start > 0 and self.text[start - 1] not in stops:
+            start -= 1
+        end = pos
+        while end < len(self.text) and self.text[end] not in stops:
+            end += 1
+        if end <= start:
+            return ""
+        return self.spaced[self.spaced_at[start] : self.spaced_at[end - 1] + 1].strip()
+
+
+def find_part(lines: Sequence[str], word: str) -> tuple[int, int] | None:
+    """[start, end) of the last 第N部分 part whose heading (maybe wrapped) names ``word``."""
+    heads = [i for i, line in enumerate(lines) if PART.match(line.strip())]
+    found = None
+    for k, i in enumerate(heads):
+        heading, start = lines[i], i + 1
+        nxt = _next_nonblank(lines, i + 1)
+        wrapped = nxt is not None and nxt < i + 4 and word not in re.sub(r"\s+", "", heading)
+        if wrapped and not _NUMBERING.match(lines[nxt].strip()) and not PART.match(lines[nxt].strip()):
+            # 002 wraps "第三部分 … 2020" / "年度部门决算情况说明", 2024 Shanghai PDFs "… 决算情况" /
+            # "说明": the rest of the heading is no part of the body
+            heading, start = heading + lines[nxt], nxt + 1
+        if word in re.sub(r"\s+", "", heading):
+            end = heads[k + 1] if k + 1 < len(heads) else len(lines)
+            found = (start, end)
+    return found
+
+
+def _next_nonblank(lines: Sequence[str], start: int) -> int | None:
+    for j in range(start, len(lines)):
+        if lines[j].strip():
+            return j
+    return None
+
+
+def _is_page_furniture(lines: Sequence[str], i: int) -> bool:
+    text = lines[i].strip()
+    if _PAGE_MARK.match(text) or _FIGURE_CAPTION.match(text):
+        return True
+    if _BARE_INT.match(text):
+        nxt = _next_nonblank(lines, i + 1)
+        # a bare number followed by its unit is a wrapped amount, otherwise a page number
+        return nxt is None or not _UNIT_START.match(lines[nxt].strip())
+    return False
+
+
+def _group_lines(lines: Sequence[str], start: int, end: int) -> list[list[int]]:
+    """Indices of the physical lines of each paragraph (blank lines and furniture dropped)."""
+    groups: list[list[int]] = []
+    close_after = True
+    for i in range(start, end):
+        text = lines[i].strip()
+        if not text or _is_page_furniture(lines, i):
+            continue
+        squeezed = re.sub(r"\s+", "", text)
+        opens = bool(_NUMBERING.match(text) or PART.match(text))
+        opens = opens or (_PROJECT_OPENER.match(squeezed) is not None and not _continues_name(lines, groups, squeezed))
+        if close_after or opens or not groups:
+            groups.append([])
+        groups[-1].append(i)
+        close_after = bool(
+            PART.match(text)
+            or (_CN_NUMBERED.match(squeezed) and len(squeezed) <= 40 and _HEADING_END.search(squeezed))
+        )
+    return groups
+
+
+def _continues_name(lines: Sequence[str], groups: list[list[int]], squeezed: str) -> bool:
+    """A 自评综述 line that finishes a project name wrapped from the line before (004:
+    "11.安全生产经费项目（武汉市…综合" / "服务管理办公室）绩效自评综述：")."""
+    prefix = squeezed[: squeezed.index("自评综述")]
+    if prefix.count("）") + prefix.count(")") > prefix.count("（") + prefix.count("("):
+        return True
+    if not groups:
+        return False
+    so_far = "".join(lines[i] for i in groups[-1])
+    return bool(_NUMBERING.match(so_far.strip())) and not re.search(r"[。；;]", so_far)
+
+
+def _join(lines: Sequence[str], group: list[int], section: str) -> Paragraph:
+    chars: list[str] = []
+    line_no: list[int] = []
+    for i in group:
+        text = re.sub(r"\s+", " ", squeeze_cjk(lines[i].strip()))
+        if chars and chars[-1].isascii() and chars[-1].isalnum() and text[:1].isascii() and text[:1].isalnum():
+            chars.append(" ")  # keep two ASCII tokens apart across the line break
+            line_no.append(i + 1)
+        chars.extend(text)
+        line_no.extend([i + 1] * len(text))
+    spaced = "".join(chars)
+    text_chars: list[str] = []
+    text_lines: list[int] = []
+    text_at: list[int] = []
+    for k, ch in enumerate(spaced):
+        if ch.isspace():
+            # a space survives only between two digits, so "50 50" never reads as 5050
+            before = text_chars[-1] if text_chars else ""
+            after = spaced[k + 1 : k + 2]
+            if not (before.isdigit() and after.isdigit()):
+                continue
+            ch = " "
+        text_chars.append(ch)
+        text_lines.append(line_no[k])
+        text_at.append(k)
+    text = "".join(text_chars)
+    numbering = _NUMBERING.match(text)
+    return Paragraph(
+        section=section,
+        text=text,
+        line_of=tuple(text_lines),
+        spaced=spaced,
+        spaced_at=tuple(text_at),
+        body=numbering.end() if numbering else 0,
+    )
+
+
+def paragraphs(lines: Sequence[str], start: int, end: int, fixed_section: str | None) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    section = fixed_section or "preamble"
+    for group in _group_lines(lines, start, end):
+        if fixed_section is None:
+            heading = _section_of_heading("".join(lines[i] for i in group))
+            if heading is not None:
+                section = heading
+                continue
+        out.append(_join(lines, group, section))
+    return out
