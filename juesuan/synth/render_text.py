@@ -6,10 +6,10 @@ from __future__ import annotations
 import random
 
 from juesuan.synth.fmt import scope_word, trim, wan, yr
-from juesuan.synth.model import LAYOUT_FLOW, LAYOUT_NARRATIVE, LAYOUT_TAB, Report
+from juesuan.synth.model import LAST_YEAR, LAYOUT_FLOW, LAYOUT_NARRATIVE, LAYOUT_TAB, Report
 from juesuan.synth.narrative import Narrative, narrative_paragraphs
 from juesuan.synth.reference import CN_NUM
-from juesuan.synth.tables import SubjectRow, Tables, table_titles
+from juesuan.synth.tables import SubjectRow, Tables, table_titles, titles_for_year
 
 # ----------------------------------------------------------------------------------------------
 # Rendering helpers
@@ -104,7 +104,8 @@ def _front(doc: Doc, r: Report, rng: random.Random, *, toc: bool) -> None:
     if toc:
         doc.para("目 录", f"第一部分 {u.name}概况", f"一、{sw}主要职责", "二、机构设置情况",
                  f"第二部分 {u.name} {yr(r)}{sw}决算表")
-        doc.para(*(f"{CN_NUM[k]}、{title}" for k, title in enumerate(_TOC_TABLES)))
+        # the contents list the later templates' titles in their order, whatever the year
+        doc.para(*(f"{CN_NUM[k]}、{title}" for k, (_, title, _) in enumerate(titles_for_year(LAST_YEAR))))
         doc.para(f"第三部分 {u.name} {yr(r)}{sw}决算情况说明", "第四部分 名词解释", "第五部分 附件")
     head = f"{u.name}本级" if u.own_level and not r.style["title"] else u.name
     doc.para(f"第一部分 {head}概况", f"一、{sw}主要职责",
@@ -117,11 +118,6 @@ def _front(doc: Doc, r: Report, rng: random.Random, *, toc: bool) -> None:
         doc.para(*(f"{k}.{m}" for k, m in enumerate(u.members, 1)))
     else:
         doc.para(f"从单位构成看，{u.short.lstrip('区县市')}{sw}决算由实行独立核算的单位本级决算组成。")
-
-
-_TOC_TABLES = ("收入支出决算总表", "收入决算表", "支出决算表", "财政拨款收入支出决算总表", "一般公共预算财政拨款支出决算表",
-               "一般公共预算财政拨款基本支出决算明细表", "政府性基金预算财政拨款收入支出决算表",
-               "国有资本经营预算财政拨款支出决算表", "财政拨款“三公”经费支出决算表")
 
 
 def _back(doc: Doc, r: Report) -> None:

@@ -1,10 +1,18 @@
-"""The nine tables as printed rows, derived from the model (the error injection edits these)."""
+"""The nine tables as printed rows, derived from the model (the error injection edits these).
+
+Which tables there are, their keys, titles, numbering and the column order of the subject and
+三公 tables come from the layout seeds the parsers read (``ingest.layout.load_layout()``:
+``seeds/layout_tables.csv``, ``layout_columns.csv``, ``layout_table_titles.csv``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from juesuan.synth.model import Report
+from ingest.layout import load_layout
+from juesuan.synth.model import Leaf, Report
 from juesuan.synth.reference import CN_NUM, SUMMARY_CLASSES, code_lists
 
 
@@ -45,13 +53,31 @@ def _subject_rows(r: Report, columns: list) -> list[SubjectRow]:
     return rows
 
 
+# What each column of the subject tables holds, by column key; ``seeds/layout_columns.csv`` gives
+# the columns and their order, and a column the model has no money for (上级补助收入, 经营收入, …)
+# prints blank.
+_COLUMN_VALUES: dict[str, dict[str, Callable[[Leaf], int]]] = {
+    "income": {"total": lambda x: x.fiscal_inc + x.business + x.other, "fiscal_grant": lambda x: x.fiscal_inc,
+               "business": lambda x: x.business, "other": lambda x: x.other},
+    "expenditure": {"total": lambda x: x.gpb + x.nb + x.np, "basic": lambda x: x.gb + x.nb,
+                    "project": lambda x: x.gp + x.np},
+    "gpb_expenditure": {"total": lambda x: x.gpb, "basic": lambda x: x.gb, "project": lambda x: x.gp},
+}
+
+
+def _zero(_leaf: Leaf) -> int:
+    return 0
+
+
+def _columns(key: str) -> list[Callable[[Leaf], int]]:
+    values = _COLUMN_VALUES[key]
+    return [values.get(column, _zero) for column in load_layout().tables[key].columns]
+
+
 def build_tables(r: Report) -> Tables:
-    zero = lambda _x: 0  # noqa: E731
-    income = _subject_rows(r, [lambda x: x.fiscal_inc + x.business + x.other, lambda x: x.fiscal_inc, zero,
-                               lambda x: x.business, zero, zero, lambda x: x.other])
-    expenditure = _subject_rows(r, [lambda x: x.gpb + x.nb + x.np, lambda x: x.gb + x.nb, lambda x: x.gp + x.np,
-                                    zero, zero, zero])
-    gpb = _subject_rows(r, [lambda x: x.gpb, lambda x: x.gb, lambda x: x.gp])
+    income = _subject_rows(r, _columns("income"))
+    expenditure = _subject_rows(r, _columns("expenditure"))
+    gpb = _subject_rows(r, _columns("gpb_expenditure"))
     exp_by_class = r.by_code(lambda x: x.gpb + x.nb + x.np)
     gpb_by_class = r.by_code(lambda x: x.gpb)
     business = sum(x.business for x in r.leaves)
@@ -93,26 +119,41 @@ def build_tables(r: Report) -> Tables:
                 blocks[block].append((s, econ_names[s], _nz(r.econ.get(s, 0))))
     tp = None
     if r.tp("budget", "total") or r.tp("final", "total"):
-        tp = [r.tp(stage, item) for stage in ("budget", "final")
-              for item in ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")]
+        tp = [r.tp(*column.split(":")) for column in load_layout().tables["three_public"].columns]  # budget:total, …
     return Tables(summary, income, expenditure, gpb, fiscal, blocks, (r.personnel, r.public), tp)
 
 
-# Table order and numbering: 2020 prints 表1–表9 with 三公 as 表7; later years 公开01–09表.
-_TABLE_ORDER_2020 = ("summary", "income", "expenditure", "fiscal_summary", "gpb_expenditure", "gpb_basic_econ",
-                     "three_public", "gov_fund", "soe_capital")
-_TABLE_ORDER = ("summary", "income", "expenditure", "fiscal_summary", "gpb_expenditure", "gpb_basic_econ",
-                "gov_fund", "soe_capital", "three_public")
-_TITLES = {"summary": "收入支出决算总表", "income": "收入决算表", "expenditure": "支出决算表",
-           "fiscal_summary": "财政拨款收入支出决算总表", "gpb_expenditure": "一般公共预算财政拨款支出决算表",
-           "gpb_basic_econ": "一般公共预算财政拨款基本支出决算明细表", "gov_fund": "政府性基金预算财政拨款收入支出决算表",
-           "soe_capital": "国有资本经营预算财政拨款支出决算表", "three_public": "财政拨款“三公”经费支出决算表"}
-_TITLES_2020 = dict(_TITLES, gpb_basic_econ="一般公共预算财政拨款基本支出决算表",
-                    three_public="一般公共预算财政拨款“三公”经费支出决算表")
+# Titles the 2020 template prints where the later ones differ (aliases of their table in
+# seeds/layout_table_titles.csv); every other title, the order and the numbering are the seeds'.
+TITLES_2020 = {"gpb_basic_econ": "一般公共预算财政拨款基本支出决算表",
+               "three_public": "一般公共预算财政拨款“三公”经费支出决算表"}
+
+
+def checked_titles(titles: dict[str, str]) -> dict[str, str]:
+    """``titles`` (table key → printed title), each checked to name its table in the layout seeds."""
+    layout = load_layout()
+    wrong = {key: title for key, title in titles.items() if layout.table_for_title(title) != key}
+    if wrong:
+        raise ValueError(f"titles not in seeds/layout_table_titles.csv for their table: {wrong}")
+    return titles
+
+
+@lru_cache(maxsize=2)
+def _titles(template_2020: bool) -> tuple[tuple[str, str, str], ...]:
+    specs = load_layout().tables.values()
+    if template_2020:
+        titles = checked_titles(TITLES_2020)
+        return tuple((s.table_key, titles.get(s.table_key, s.title_zh), s.no_2020)
+                     for s in sorted(specs, key=lambda s: int(s.no_2020)))
+    return tuple((s.table_key, s.title_zh, s.std_no) for s in sorted(specs, key=lambda s: s.std_no))
+
+
+def titles_for_year(year: int) -> tuple[tuple[str, str, str], ...]:
+    """(table key, title, number as printed) in the order of ``year``'s template: 2020 prints
+    表1–表9 with 三公 as 表7 (``no_2020``), later years 公开01–09表 (``std_no``)."""
+    return _titles(year == 2020)
 
 
 def table_titles(r: Report) -> list[tuple[str, str, str]]:
-    """(table key, title, number as printed) in the year's order."""
-    if r.year == 2020:
-        return [(k, _TITLES_2020[k], str(n)) for n, k in enumerate(_TABLE_ORDER_2020, 1)]
-    return [(k, _TITLES[k], f"{n:02d}") for n, k in enumerate(_TABLE_ORDER, 1)]
+    """``titles_for_year`` of the report's year."""
+    return list(titles_for_year(r.year))
