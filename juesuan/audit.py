@@ -21,6 +21,7 @@ import yaml
 
 from juesuan.config import REPO_ROOT
 from juesuan.query import WarehouseMissing
+from juesuan.waivers import apply_waivers, waivers_path
 
 log = logging.getLogger("juesuan")
 
@@ -29,16 +30,21 @@ SEVERITIES = ("error", "warning", "info")
 
 FINDINGS_DDL = """
 create or replace table audit.findings (
-    finding_id varchar primary key, document_id varchar not null, rule_id varchar not null,
+    finding_key varchar primary key, document_id varchar not null, rule_id varchar not null,
     category varchar not null, severity varchar not null, subject_code varchar, expected decimal(18,4),
     actual decimal(18,4), difference decimal(18,4), message varchar not null, source_line integer,
-    table_key varchar, title_zh varchar, expectation varchar not null, source_page integer)
+    table_key varchar, title_zh varchar, expectation varchar not null, source_page integer,
+    waived boolean not null default false, waived_by varchar, waived_reason varchar, waived_at varchar)
 """
 
 # Constant text (no input reaches it); DuckDB's COMMENT ON takes no parameters.
 FINDINGS_COMMENTS = """
 comment on table audit.findings is '审核发现 (audit findings): one row per failing check of audit.checks, validated by the Great Expectations template its rule names.';
-comment on column audit.findings.finding_id is '发现标识 (finding key: the check it comes from).';
+comment on column audit.findings.finding_key is '发现键 (finding key): stable across rebuilds of the same report content (hash of document, rule, table, subject and column); what juesuan waive takes.';
+comment on column audit.findings.waived is '已豁免 (waived): an auditor accepted this finding (juesuan waive; audit.waivers).';
+comment on column audit.findings.waived_by is '审核人 (who waived it).';
+comment on column audit.findings.waived_reason is '豁免理由 (why it was accepted).';
+comment on column audit.findings.waived_at is '豁免时间 (UTC, ISO 8601).';
 comment on column audit.findings.document_id is '文件标识 (key of marts.dim_document).';
 comment on column audit.findings.rule_id is '规则编号 (key of audit.rules).';
 comment on column audit.findings.category is '类别: within_table, cross_table, narrative_table, completion_rate, direction_wording, cross_year, completeness, code_quality.';
@@ -132,7 +138,7 @@ def _num(value: Any) -> str:
     return "—" if value is None or pd.isna(value) else str(value)
 
 
-FINDING_COLUMNS = ["finding_id", "document_id", "rule_id", "category", "severity", "subject_code", "expected",
+FINDING_COLUMNS = ["finding_key", "document_id", "rule_id", "category", "severity", "subject_code", "expected",
                    "actual", "difference", "message", "source_line", "table_key", "title_zh", "expectation"]
 
 
@@ -142,7 +148,7 @@ def _findings(failing: pd.DataFrame, rule: Any) -> list[dict[str, Any]]:
     for row in failing.to_dict("records"):  # not .iloc per row: 170 µs each, 10⁵ findings at 10⁴ reports
         severity = row.get("row_severity")
         out.append(dict(
-            finding_id=row["check_id"], document_id=row["document_id"], rule_id=rule.rule_id,
+            finding_key=row["check_id"], document_id=row["document_id"], rule_id=rule.rule_id,
             category=rule.category, severity=severity if isinstance(severity, str) else rule.severity,
             subject_code=row["subject_code"], expected=row["expected"], actual=row["actual"],
             difference=row["difference"], message=row.get("message") if isinstance(row.get("message"), str)
@@ -171,7 +177,7 @@ def _columns_read(expectations: list[Expectation]) -> list[str]:
     return list(dict.fromkeys(n for n in names if isinstance(n, str)))
 
 
-def run_audit(db_path: Path, *, incremental: bool = False) -> dict[str, int]:
+def run_audit(db_path: Path, *, incremental: bool = False, waivers: Path | None = None) -> dict[str, int]:
     """Validate audit.checks of a freshly built warehouse and write audit.findings.
 
     ``incremental``: only the checks of the documents in raw.rebuild_scope are validated; their
@@ -215,46 +221,127 @@ def run_audit(db_path: Path, *, incremental: bool = False) -> dict[str, int]:
         # a PDF report's line is on a page (raw.document_lines): findings name it
         con.execute("update audit.findings f set source_page = l.page_no from raw.document_lines l "
                     "where l.document_id = f.document_id and l.line_no = f.source_line and f.source_page is null")
-        counts = dict(con.execute("select severity, count(*) from audit.findings group by 1").fetchall())
+        waiver_path = waivers or waivers_path(db_path)
+        statuses = apply_waivers(con, waiver_path)
+        if statuses:
+            log.info("waivers (%s): %s", waiver_path, ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
+        counts = dict(con.execute("select severity, count(*) from audit.findings where not waived group by 1").fetchall())
+        waived = con.execute("select count(*) from audit.findings where waived").fetchone()
     log.info("audit: %d checks, %d findings%s", n_checks, n_findings, " (incremental)" if incremental else "")
-    return {s: int(counts.get(s, 0)) for s in SEVERITIES}
+    return {**{s: int(counts.get(s, 0)) for s in SEVERITIES}, "waived": int(waived[0]) if waived else 0}
 
 
-def load_findings(warehouse: Path, *, unit: str | None = None, year: int | None = None,
-                  severity: str | None = None, category: str | None = None) -> list[dict[str, Any]]:
+class FilterError(ValueError):
+    """A findings filter that names nothing in the warehouse: a usage error listing valid values."""
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    unit: str | None = None
+    year: int | None = None
+    severity: str | None = None
+    category: str | None = None
+    rule: str | None = None  # a rule id (CR02) or a family (CR)
+    include_all: bool = False  # waived findings and superseded report versions too
+
+
+def _check_filter(con: duckdb.DuckDBPyConnection, flt: FindingFilter) -> None:
+    """Every filter must name something that exists; a typo is not 'no findings'."""
+    def values(sql: str) -> list[str]:
+        return [str(r[0]) for r in con.execute(sql).fetchall()]
+
+    if flt.severity is not None and flt.severity not in SEVERITIES:
+        raise FilterError(f"unknown severity {flt.severity!r}; valid: {', '.join(SEVERITIES)}")
+    if flt.category is not None:
+        cats = values("select distinct category from audit.rules order by 1")
+        if flt.category not in cats:
+            raise FilterError(f"unknown category {flt.category!r}; valid: {', '.join(cats)}")
+    if flt.rule is not None:
+        ids = values("select rule_id from audit.rules order by 1")
+        families = sorted({i.rstrip("0123456789") for i in ids})
+        if flt.rule.upper() not in ids and flt.rule.upper() not in families:
+            raise FilterError(f"unknown rule {flt.rule!r}; valid: a family ({', '.join(families)}) or a rule id "
+                              f"({', '.join(ids)})")
+    if flt.unit is not None and not con.execute(
+            "select 1 from marts.dim_document where unit_name like '%' || ? || '%' limit 1", [flt.unit]).fetchone():
+        units = values("select distinct unit_name from marts.dim_document order by 1")
+        raise FilterError(f"--unit {flt.unit!r} matches no report; units: {'; '.join(units)}")
+    if flt.year is not None and not con.execute(
+            "select 1 from marts.dim_document where fiscal_year = ? and (? is null or unit_name like '%' || ? || '%') "
+            "limit 1", [flt.year, flt.unit, flt.unit]).fetchone():
+        years = [str(r[0]) for r in con.execute(
+            "select distinct fiscal_year from marts.dim_document where ? is null or unit_name like '%' || ? || '%' "
+            "order by 1", [flt.unit, flt.unit]).fetchall()]
+        raise FilterError(f"--year {flt.year} matches no report{' of ' + repr(flt.unit) if flt.unit else ''}; "
+                          f"years: {', '.join(years)}")
+
+
+def load_findings(warehouse: Path, flt: FindingFilter | None = None) -> list[dict[str, Any]]:
+    """Findings for people: current report versions and unwaived findings unless ``include_all``.
+    Raises FilterError for a filter that names nothing (DESIGN §3: a usage error)."""
+    flt = flt or FindingFilter()
     if not warehouse.exists():
         raise WarehouseMissing(f"no warehouse at {warehouse}: run `juesuan build` first")
+    rule = flt.rule.upper() if flt.rule else None
     sql = """
-        select d.unit_name, d.fiscal_year, d.report_scope, f.severity, f.rule_id, f.category, f.title_zh,
-               f.subject_code, f.expected, f.actual, f.difference, f.message, f.source_line, f.source_page, d.source_file
+        select d.unit_name, d.fiscal_year, d.report_scope, d.is_current, f.finding_key, f.severity, f.rule_id,
+               f.category, f.title_zh, f.subject_code, f.expected, f.actual, f.difference, f.message, f.source_line,
+               f.source_page, f.waived, f.waived_by, f.waived_reason, d.source_file
         from audit.findings f join marts.dim_document d using (document_id)
         where (? is null or d.unit_name like '%' || ? || '%')
           and (? is null or d.fiscal_year = ?)
           and (? is null or f.severity = ?)
           and (? is null or f.category = ?)
-        order by d.unit_name, d.fiscal_year, case f.severity when 'error' then 0 when 'warning' then 1 else 2 end,
-                 f.rule_id, f.source_line"""
+          and (? is null or f.rule_id = ? or regexp_replace(f.rule_id, '[0-9]+$', '') = ?)
+          and (? or (d.is_current and not f.waived))
+        order by d.unit_name, d.fiscal_year, d.is_current desc, d.document_id,
+                 case f.severity when 'error' then 0 when 'warning' then 1 else 2 end, f.rule_id, f.source_line"""
+    params = [flt.unit, flt.unit, flt.year, flt.year, flt.severity, flt.severity, flt.category, flt.category,
+              rule, rule, rule, flt.include_all]
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        cur = con.execute(sql, [unit, unit, year, year, severity, severity, category, category])
+        _check_filter(con, flt)
+        cur = con.execute(sql, params)
         cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        if flt.include_all:
+            stale = con.execute("select finding_key, rule_id, status, reason, waived_by from audit.waivers "
+                                "where status <> 'applied' order by finding_key").fetchall()
+            rows += [dict(stale_waiver=True, finding_key=k, rule_id=r, status=st, waived_reason=why, waived_by=by)
+                     for k, r, st, why, by in stale]
+    return rows
+
+
+_STALE = {"report_changed": "the report changed: no longer applies", "not_raised": "finding no longer raised",
+          "report_missing": "no such report in the warehouse"}
 
 
 def format_findings(rows: list[dict[str, Any]]) -> str:
-    if not rows:
+    findings = [r for r in rows if not r.get("stale_waiver")]
+    stale = [r for r in rows if r.get("stale_waiver")]
+    if not findings and not stale:
         return "no findings (未发现问题) for this selection"
     out: list[str] = []
     current = None
-    for r in rows:
-        head = (r["unit_name"], r["fiscal_year"], r["report_scope"])
+    for r in findings:
+        head = (r["unit_name"], r["fiscal_year"], r["report_scope"], r["source_file"])
         if head != current:
             current = head
             scope = "部门决算" if r["report_scope"] == "department" else "单位决算"
-            out.append(f"\n{r['unit_name']} {r['fiscal_year']} 年度{scope}  ({r['source_file']})")
+            version = "" if r["is_current"] else "  [superseded version 旧版本]"
+            out.append(f"\n{r['unit_name']} {r['fiscal_year']} 年度{scope}  ({r['source_file']}){version}")
         line = f"line {r['source_line']}" if r["source_line"] is not None else "no line"
         if r.get("source_page") is not None:
             line = f"page {r['source_page']}, {line}"
-        out.append(f"  [{r['severity']:<7}] {r['rule_id']} {r['category']}: {r['message']}  ({line})")
-    counts = {s: sum(1 for r in rows if r["severity"] == s) for s in SEVERITIES}
-    out.append(f"\n{len(rows)} findings: {counts['error']} error, {counts['warning']} warning, {counts['info']} info")
+        waived = f"  [waived 已豁免 by {r['waived_by'] or '?'}: {r['waived_reason']}]" if r["waived"] else ""
+        out.append(f"  [{r['severity']:<7}] {r['rule_id']} {r['category']}: {r['message']}  ({line})  "
+                   f"key {r['finding_key']}{waived}")
+    live = [r for r in findings if not r["waived"] and r["is_current"]]
+    counts = {s: sum(1 for r in live if r["severity"] == s) for s in SEVERITIES}
+    hidden = len(findings) - len(live)
+    out.append(f"\n{len(live)} findings: {counts['error']} error, {counts['warning']} warning, {counts['info']} info"
+               + (f"; {hidden} waived or on superseded versions shown too" if hidden else ""))
+    if stale:
+        out.append("\nwaivers that no longer apply (豁免失效):")
+        out += [f"  {r['finding_key']} {r['rule_id']}: {_STALE.get(r['status'], r['status'])} "
+                f"(waived by {r['waived_by'] or '?'}: {r['waived_reason']})" for r in stale]
     return "\n".join(out).lstrip("\n")

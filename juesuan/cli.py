@@ -83,8 +83,9 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"{s.duplicates} duplicate, {s.files_failed} failed (see raw.ingest_errors: {result.ingest_errors} rows)")
     print(f"  documents: {s.documents}"
           + (f" ({result.rebuilt_documents} recomputed, incremental)" if result.incremental else ""))
+    waived = f", {sev['waived']} waived" if sev.get("waived") else ""
     print(f"  findings: {sev.get('error', 0)} error, {sev.get('warning', 0)} warning, {sev.get('info', 0)} info"
-          "  (juesuan findings)")
+          f"{waived}  (juesuan findings)")
     print(f"  time: {result.seconds:.1f} s")
     if args.strict and sev.get("error", 0):
         log.error("--strict: published, with %d error-severity findings (exit %d)", sev["error"], EXIT_STRICT)
@@ -108,16 +109,39 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
-    from juesuan.audit import format_findings, load_findings
+    from juesuan.audit import FilterError, FindingFilter, format_findings, load_findings
     from juesuan.query import WarehouseMissing
 
+    flt = FindingFilter(unit=args.unit, year=args.year, severity=args.severity, category=args.category,
+                        rule=args.rule, include_all=args.all)
     try:
-        rows = load_findings(warehouse_path(args.warehouse), unit=args.unit, year=args.year,
-                             severity=args.severity, category=args.category)
+        rows = load_findings(warehouse_path(args.warehouse), flt)
     except WarehouseMissing as exc:
         log.error("%s", exc)
         return EXIT_FAILURE
+    except FilterError as exc:
+        log.error("%s", exc)
+        return EXIT_USAGE
     print(format_findings(rows))
+    return EXIT_OK
+
+
+def cmd_waive(args: argparse.Namespace) -> int:
+    from juesuan.query import WarehouseMissing
+    from juesuan.waivers import WaiverError, add_waiver, waivers_path
+
+    warehouse = warehouse_path(args.warehouse)
+    if not warehouse.exists():
+        log.error("%s", WarehouseMissing(f"no warehouse at {warehouse}: run `juesuan build` first"))
+        return EXIT_FAILURE
+    path = waivers_path(warehouse)
+    try:
+        waiver = add_waiver(warehouse, path, args.finding_key, args.reason, args.by)
+    except WaiverError as exc:
+        log.error("%s", exc)
+        return EXIT_USAGE
+    print(f"waived {waiver.finding_key} ({waiver.rule_id}, {waiver.document_id}) in {path}; "
+          "the next build marks it waived (findings hides it; findings --all shows it)")
     return EXIT_OK
 
 
@@ -220,9 +244,24 @@ def make_parser() -> argparse.ArgumentParser:
     f.add_argument("--unit", help="unit name or part of it (e.g. 硚口)")
     f.add_argument("--year", type=int, help="fiscal year")
     f.add_argument("--severity", choices=("error", "warning", "info"), help="only this severity")
-    f.add_argument("--category", help="only this category (within_table, completion_rate, …)")
+    f.add_argument("--category", help="only this category (within_table, completion_rate, …; a wrong one lists them)")
+    f.add_argument("--rule", help="only this rule id (CR02) or family (CR)")
+    f.add_argument("--all", action="store_true",
+                   help="also waived findings, superseded report versions and waivers that no longer apply")
     f.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
     f.set_defaults(func=cmd_findings)
+
+    w = sub.add_parser("waive", help="accept a finding after review (豁免)",
+                       description="Append a waiver for FINDING_KEY (shown by `juesuan findings`) to the waivers "
+                       "CSV ($JUESUAN_WAIVERS, default waivers.csv beside the warehouse; keep it in version "
+                       "control). The next build marks the finding waived: `findings` hides it, `findings --all` "
+                       "shows it, the build summary counts it apart. A waiver is keyed on the report's content: "
+                       "when the report changes it no longer applies, and `findings --all` says so.")
+    w.add_argument("finding_key", metavar="FINDING_KEY")
+    w.add_argument("--reason", required=True, help="why the finding is accepted")
+    w.add_argument("--by", help="who reviewed it (default $USER)")
+    w.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+    w.set_defaults(func=cmd_waive)
 
     rp = sub.add_parser("report", help="offline HTML audit report, one page per document",
                         description="Write <out>/<document_id>.html for every document (or those given with "

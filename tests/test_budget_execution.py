@@ -142,7 +142,7 @@ def test_every_stated_rate_is_checked_once(wh):
 
 def test_no_consistent_rate_becomes_a_finding(wh):
     leaked = wh.execute("""
-        select c.check_id from audit.checks c join audit.findings f on f.finding_id = c.check_id
+        select c.check_id from audit.checks c join audit.findings f on f.finding_key = c.check_id
         where c.rate_status in ('consistent', 'not_stated')
     """).fetchall()
     assert leaked == []
@@ -222,7 +222,7 @@ def test_all_rate_and_wording_findings_of_the_samples(wh):
     docs = {_doc(wh, k): k for k in ("000", "001", "002", "004")}
     rows = wh.execute(
         "select f.document_id, f.rule_id, f.table_key, coalesce(f.subject_code, c.column_key), f.severity "
-        "from audit.findings f join audit.checks c on c.check_id = f.finding_id "
+        "from audit.findings f join audit.checks c on c.check_id = f.finding_key "
         "where f.rule_id in ('CR01', 'CR02', 'CR04', 'CR07', 'DW01') "
         "or (f.rule_id in ('CR05', 'CR06') and f.table_key != 'three_public')"
     ).fetchall()
@@ -245,7 +245,7 @@ def test_all_rate_and_wording_findings_of_the_samples(wh):
 
 def test_three_public_placeholder_rates_on_zero_budgets_are_info(wh):
     rows = wh.execute(
-        "select f.severity, c.expected, c.note from audit.findings f join audit.checks c on c.check_id = f.finding_id "
+        "select f.severity, c.expected, c.note from audit.findings f join audit.checks c on c.check_id = f.finding_key "
         "where f.rule_id = 'CR05'"
     ).fetchall()
     assert rows, "0 万元 budgets with 完成全年预算的 0% are reported"
@@ -302,7 +302,7 @@ def test_rule_fires_and_passes_through_ge(rule_id, rules, validator):
     passing, failing, severity = FIXTURES[rule_id]
     checks = pd.DataFrame([_check(rule_id, "pass", **passing), _check(rule_id, "fire", **failing)])
     findings = evaluate(checks, rules, validator)
-    assert list(findings["finding_id"]) == [f"{rule_id}-fire"]
+    assert list(findings["finding_key"]) == [f"{rule_id}-fire"]
     assert findings.iloc[0]["severity"] == severity
     assert findings.iloc[0]["category"] == rules.set_index("rule_id").loc[rule_id, "category"]
 
@@ -313,7 +313,7 @@ def test_row_severity_grades_each_rate(rules, validator):
         _check("CR01", "small-gap", rate_status="inconsistent", expected=114.0, actual=113.42, row_severity="warning"),
         _check("CR01", "big-gap", rate_status="inconsistent", expected=97.2, actual=102.91, row_severity="error"),
     ])
-    got = dict(zip(*[evaluate(checks, rules, validator)[c] for c in ("finding_id", "severity")], strict=True))
+    got = dict(zip(*[evaluate(checks, rules, validator)[c] for c in ("finding_key", "severity")], strict=True))
     assert got == {"CR01-truncated": "info", "CR01-small-gap": "warning", "CR01-big-gap": "error"}
 
 
@@ -338,7 +338,7 @@ def test_rule_fires_and_passes_on_the_samples(wh, rule_id, fires, passes):
     key, code = passes
     passing = [c for c in _checks(wh, key, rule_id) if c["subject_code"] == code]
     assert passing, (rule_id, passes)
-    ids = {f["finding_id"] for f in _findings(wh, key, rule_id)}
+    ids = {f["finding_key"] for f in _findings(wh, key, rule_id)}
     assert not {c["check_id"] for c in passing} & ids
 
 
