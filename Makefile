@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: build test lint pytest dbt-test docs fuzz bench clean setup pg-deps
+.PHONY: build test lint pytest dbt-test docs fuzz bench clean setup pg-deps browser-deps
 
 setup: $(STAMP)
 
@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint models macros
 
-pytest: $(STAMP) pg-deps
+pytest: $(STAMP) pg-deps browser-deps
 	$(BIN)/pytest -q
 
 # PostgreSQL server binaries for tests/test_postgres.py (each run starts its own throwaway
@@ -39,6 +39,20 @@ pg-deps:
 	else \
 		echo "pg-deps: PostgreSQL server binaries (initdb) not found; the postgres tests will fail." \
 		"Install them as root: apt-get install postgresql-15" >&2; \
+	fi
+
+# Headless Chromium for tests/test_report_site.py (the audit site's filters in a real browser),
+# driven by Selenium through Debian's chromedriver: nothing is downloaded at run time. Installed
+# from apt when missing and running as root; otherwise that test is skipped and says why.
+browser-deps:
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "browser-deps: installing chromium and chromium-driver for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium chromium-driver; \
+	else \
+		echo "browser-deps: /usr/bin/chromium or /usr/bin/chromedriver not found; the browser test will be" \
+		"skipped. Install them as root: apt-get install chromium chromium-driver" >&2; \
 	fi
 
 test: lint pytest
