@@ -15,19 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ingest.layout import Layout, header_segment, strip_numbering
+from ingest.layout import Layout
 from ingest.records import ParseError, TableCell
-from ingest.tables import summary_line_key
+from ingest.tables import SUBJECT_TABLES, SUMMARY_TABLES, TOTAL_LABELS, SummaryLines
 from ingest.text import compact, is_amount, parse_amount
+from ingest.vocab import name_key, strip_numbering
 
-SUBJECT_TABLES = ("income", "expenditure", "gpb_expenditure", "gov_fund", "soe_capital")
-SUMMARY_TABLES = ("summary", "fiscal_summary")
-_TOTAL_LABELS = {"合计", "总计"}
 _LABEL_HEADERS = ("科目编码", "科目名称")
 _CODE = re.compile(r"^(\d{3,7})(.*)$")
 _CODE_PART = re.compile(r"^\d{2,3}$")
 _ECON_TOTALS = {"人员经费合计": "personnel", "公用经费合计": "public", "人员经费": "personnel", "公用经费": "public"}
-_FUND_ORDER = ("gpb_grant", "gov_fund_grant", "soe_grant")
 Box = tuple[float, float, float, float]
 
 
@@ -97,8 +94,8 @@ def header_paths(grid: Grid, header_rows: int) -> list[list[str]]:
     for c in range(grid.n_cols):
         path: list[str] = []
         for r in range(header_rows):
-            seg = header_segment(grid.text(r, c))
-            if seg in _TOTAL_LABELS and any(p == "项目" or p.endswith(_LABEL_HEADERS) for p in path):
+            seg = name_key(grid.text(r, c), keep_quotes=False)
+            if seg in TOTAL_LABELS and any(p == "项目" or p.endswith(_LABEL_HEADERS) for p in path):
                 continue  # the 2024 template prints the 合计 row label inside its header rows
             if seg and (not path or path[-1] != seg):
                 path.append(seg)
@@ -146,7 +143,7 @@ def first_body_row(grid: Grid) -> int:
         texts = [compact(grid.text(r, c)) for c in range(grid.n_cols) if grid.owns(r, c)]
         if any(_amount_text(t) for t in texts) or (texts and _CODE.match(texts[0]) and not is_amount(texts[0])):
             return r
-        if texts and texts[0] in _TOTAL_LABELS and any(_amount_text(t) for t in texts[1:]):
+        if texts and texts[0] in TOTAL_LABELS and any(_amount_text(t) for t in texts[1:]):
             return r
     return len(grid.cells)
 
@@ -236,7 +233,7 @@ def _subject_rows(ctx: _Ctx, columns: list[Column | None], body: int) -> list[Ta
         label = compact(ctx.grid.text(r, label_col))
         name = compact(ctx.grid.text(r, name_col)) if name_col is not None else ""
         code: str | None
-        if label in _TOTAL_LABELS or (not label and name in _TOTAL_LABELS):
+        if label in TOTAL_LABELS or (not label and name in TOTAL_LABELS):
             kind, code, name = "total", None, label or name
         elif code_col is not None:
             m = _CODE.match(label)
@@ -261,8 +258,7 @@ def _subject_rows(ctx: _Ctx, columns: list[Column | None], body: int) -> list[Ta
 def _summary_rows(ctx: _Ctx, columns: list[Column | None], body: int, layout: Layout) -> list[TableCell]:
     """Two-sided 01/04 tables: lines named by their label (行次 drifts by year, 2024 prints none)."""
     out: list[TableCell] = []
-    groups: dict[str, str | None] = {"income": None, "expenditure": None}
-    unlabelled = {"income": 0, "expenditure": 0}
+    names = SummaryLines(layout, ctx.table_key)
     for r in range(body, len(ctx.grid.cells)):
         for side in ("income", "expenditure"):
             label_col = next((c.index for c in columns if c and c.key == "@label" and c.side == side), None)
@@ -272,14 +268,7 @@ def _summary_rows(ctx: _Ctx, columns: list[Column | None], body: int, layout: La
             no_col = next((c.index for c in columns if c and c.key == "@line_no" and c.side == side), None)
             no_text = compact(ctx.grid.text(r, no_col)) if no_col is not None else ""
             line_no = int(no_text) if no_text.isdecimal() and len(no_text) <= 3 else None
-            key = summary_line_key(layout, ctx.table_key, side, label, groups[side])
-            if key is None and not strip_numbering(label) and groups[side]:
-                # 04's expenditure side leaves the fund sub-lines of 年末结转 unlabelled.
-                idx = unlabelled[side]
-                unlabelled[side] += 1
-                key = f"{groups[side]}:{_FUND_ORDER[idx]}" if idx < len(_FUND_ORDER) else None
-            if key in ("carryover_begin", "carryover_end") and ctx.table_key == "fiscal_summary":
-                groups[side], unlabelled[side] = key, 0
+            key = names.key(side, label)
             values = _values(ctx, r, columns, side=side)
             if not values:
                 continue

@@ -1,40 +1,19 @@
 """Report layouts as data: the loaders read the same CSV seeds dbt loads.
 
 Table titles, column orders, 01/04 line labels and the two code lists live in
-``seeds/*.csv``; this module turns them into lookups the parsers share.
+``seeds/*.csv``; this module turns them into lookups the parsers share. Names are keyed
+with :func:`ingest.vocab.name_key` (header paths without their quotation marks).
 """
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.text import compact
+from ingest.vocab import name_key, read_csv
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seeds"
-
-_BRACKETS = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "、": ""})
-
-
-def norm_name(name: str) -> str:
-    """Name comparison key: no spaces, ASCII brackets and quotes."""
-    return compact(name).translate(_BRACKETS)
-
-
-_NUMBERING = re.compile(r"^[一二三四五六七八九十]+、")
-
-
-def strip_numbering(label: str) -> str:
-    """'二十一、国有资本经营预算支出' → '国有资本经营预算支出'."""
-    return _NUMBERING.sub("", compact(label))
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
 
 
 @dataclass(frozen=True)
@@ -58,7 +37,7 @@ class Layout:
     column_headers: dict[str, list[tuple[tuple[str, ...], str, str | None]]] = field(default_factory=dict)
 
     def table_for_title(self, title: str) -> str | None:
-        return self.titles.get(norm_name(title))
+        return self.titles.get(name_key(title))
 
     def subject_children(self, prefix: str, length: int) -> list[tuple[str, str]]:
         return [(c, n) for c, (_, n) in self.subjects.items() if len(c) == length and c.startswith(prefix)]
@@ -80,24 +59,20 @@ def load_layout(seed_dir: Path = SEED_DIR) -> Layout:
         )
         for r in tables_rows
     }
-    titles = {norm_name(r["title_alias"]): r["table_key"] for r in read_csv(seed_dir / "layout_table_titles.csv")}
+    titles = {name_key(r["title_alias"]): r["table_key"] for r in read_csv(seed_dir / "layout_table_titles.csv")}
     for t in tables.values():
-        titles.setdefault(norm_name(t.title_zh), t.table_key)
+        titles.setdefault(name_key(t.title_zh), t.table_key)
     lines = {
-        (r["table_key"], r["side"], norm_name(r["label_zh"])): (r["line_key"], r["group_key"])
+        (r["table_key"], r["side"], name_key(r["label_zh"])): (r["line_key"], r["group_key"])
         for r in read_csv(seed_dir / "layout_summary_lines.csv")
     }
     subjects = {r["subject_code"]: (r["subject_level"], r["subject_name"])
                 for r in read_csv(seed_dir / "function_subjects.csv")}
     econ = {r["econ_code"]: (r["econ_level"], r["econ_name"]) for r in read_csv(seed_dir / "econ_classes.csv")}
-    class_by_name = {norm_name(n): c for c, (lvl, n) in subjects.items() if lvl == "class"}
+    class_by_name = {name_key(n): c for c, (lvl, n) in subjects.items() if lvl == "class"}
     headers: dict[str, list[tuple[tuple[str, ...], str, str | None]]] = {}
     for r in read_csv(seed_dir / "layout_column_headers.csv"):
-        segments = tuple(header_segment(s) for s in r["header_path"].split("/"))
+        segments = tuple(name_key(s, keep_quotes=False) for s in r["header_path"].split("/"))
         headers.setdefault(r["table_key"], []).append((segments, r["column_key"], r["side"] or None))
     return Layout(tables, titles, lines, subjects, econ, class_by_name, headers)
 
-
-def header_segment(text: str) -> str:
-    """A header cell's comparison key: as :func:`norm_name`, quotes dropped (“三公” vs "三公")."""
-    return norm_name(text).replace('"', "")

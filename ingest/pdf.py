@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from ingest import tables as _tables
 from ingest.grid import Grid, GridCell
 from ingest.layout import Layout
 from ingest.text import compact, normalize_line
@@ -21,10 +22,6 @@ from ingest.text import compact, normalize_line
 log = logging.getLogger("juesuan")
 
 MAX_PAGES = 500  # a department report has 20–60 pages; thousands are no report
-_TITLE = re.compile(
-    r"^(?:附?表[一二三四五六七八九十\d]+[、.：:]?|[一二三四五六七八九十]+、|\d+[.、])?"
-    r"(?:.{0,40}?20\d\d年度?)?(?P<title>.+?)"
-    r"(?:[（(]?(?:表(?P<no>\d{1,2})|公开(?P<public_no>\d{2})表)[）)]?)?$")
 _TITLE_WINDOW = 6  # text lines above a grid searched for its title
 # Printed between a title and its table, or on a continuation page: not a reason to stop looking.
 _FURNITURE = re.compile(r"^(?:(?:金额)?单位[:：].*|续表\d*|[-—–]?\d{1,3}[-—–]?|第\d+页(?:共\d+页)?|\d+/\d+)$")
@@ -147,12 +144,9 @@ def pdf_error_reason(exc: Exception) -> str:
 
 
 def match_title(text: str, layout: Layout) -> tuple[str, str | None] | None:
-    """'收入支出决算总表', '2024年度收入决算表（公开02表）', '表1 收入支出决算总表' → (table_key, no)."""
-    m = _TITLE.match(compact(text))
-    if not m:
-        return None
-    key = layout.table_for_title(m.group("title"))
-    return (key, m.group("no") or m.group("public_no")) if key else None
+    """'收入支出决算总表', '2024年度收入决算表（公开02表）', '表1 收入支出决算总表' → (table_key, no):
+    :func:`ingest.tables.match_title` as for a title read above its ruled table."""
+    return _tables.match_title(text, layout, year_first=False)
 
 
 def _title_above(page: Page, grid: PlacedGrid, floor: float, layout: Layout) -> tuple[str, str | None, PageLine] | None:

@@ -1,8 +1,9 @@
-"""Layout-independent table logic: finding the nine tables, naming 01/04 lines,
-and repairing codes the extractor cut short.
+"""Layout-independent table logic: the table groups, recognising a table's title, finding
+the nine tables in text, naming 01/04 lines, and repairing codes the extractor cut short.
 
-Every layout parser (tab-separated, pdftotext flow) finds table blocks here and hands
-its cells to the repair functions, so a code is repaired the same way whatever the layout.
+Every layout parser (tab-separated, pdftotext flow, PDF grids) recognises titles, names
+summary lines and groups tables here, and hands its cells to the repair functions, so a
+title, a line or a code is read the same way whatever the layout.
 """
 
 from __future__ import annotations
@@ -11,14 +12,23 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from ingest.layout import Layout, norm_name, strip_numbering
+from ingest.layout import Layout
 from ingest.records import CodeRepair, ParseError, TableCell
 from ingest.text import compact
+from ingest.vocab import name_key, strip_numbering
 
-# "2024 年度收入决算表", "2020 年度收入决算表（表 2）", "2021 年度收入决算表（公开02表）"; the
-# year prefix separates a title from the table of contents ("二、收入决算表").
-_TITLE = re.compile(r"^(?:20\d\d)年度?(?P<title>.+?)"
-                    r"(?:[（(](?:表(?P<no>\d{1,2})|公开(?P<public_no>\d{2})表)[）)])?$")
+SUBJECT_TABLES = ("income", "expenditure", "gpb_expenditure", "gov_fund", "soe_capital")  # 02 03 05 07 08
+SUMMARY_TABLES = ("summary", "fiscal_summary")  # 01 and 04, two-sided
+FUND_TABLES = ("gpb_expenditure", "gov_fund", "soe_capital")  # 05 07 08, one per fund
+FUND_ORDER = ("gpb_grant", "gov_fund_grant", "soe_grant")  # 01/04 fund lines, in print order
+TOTAL_LABELS = frozenset({"合计", "总计"})
+
+# A table title as printed: [list numbering] [unit name] [<year>年度] TITLE [（表N）|（公开NN表）]
+_TABLE_NUMBER = r"(?:表(?P<no>\d{1,2})|公开(?P<public_no>\d{2})表)"
+_TITLE_YEAR_FIRST = re.compile(rf"^20\d\d年度?(?P<title>.+?)(?:[（(]{_TABLE_NUMBER}[）)])?$")
+_TITLE_ANY = re.compile(
+    r"^(?:附?表[一二三四五六七八九十\d]+[、.：:]?|[一二三四五六七八九十]+、|\d+[.、])?"
+    rf"(?:.{{0,40}}?20\d\d年度?)?(?P<title>.+?)(?:[（(]?{_TABLE_NUMBER}[）)]?)?$")
 _TABLE_NO = re.compile(r"^公开(?P<no>\d{2})表$")
 _NARRATIVE_START = re.compile(r"^第三部分|决算情况说明$")
 
@@ -36,8 +46,17 @@ class TableBlock:
     end: int  # 0-based exclusive
 
 
-def match_title(text: str, layout: Layout) -> tuple[str, str | None] | None:
-    m = _TITLE.match(compact(text))
+def match_title(text: str, layout: Layout, *, year_first: bool = True) -> tuple[str, str | None] | None:
+    """A table title → (table_key, number as printed or None); the title text is looked up in
+    seeds/layout_table_titles.csv.
+
+    ``year_first`` (text layouts, where titles are found among all lines): the title must
+    start with its year ("2024 年度收入决算表", "2020 年度收入决算表（表 2）", "2021 年度收入决算表
+    （公开02表）"); that is what tells it from the table of contents ("二、收入决算表"). False
+    (PDF, where the title is read just above its ruled table): list numbering ("表1 ", "一、"),
+    a unit name before the year, no year, and a number without brackets are allowed too.
+    """
+    m = (_TITLE_YEAR_FIRST if year_first else _TITLE_ANY).match(compact(text))
     if not m:
         return None
     key = layout.table_for_title(m.group("title"))
@@ -80,21 +99,47 @@ def find_table_blocks(lines: list[str], layout: Layout) -> list[TableBlock]:
     return blocks
 
 
-def summary_line_key(layout: Layout, table_key: str, side: str, label: str, group: str | None) -> str | None:
-    """Name a line of the 01/04 tables by its label, not its 行次 (which drifts by year)."""
-    clean = strip_numbering(label)
-    if not clean:
+class SummaryLines:
+    """Names the lines of one 01/04 table by their labels, not their 行次 (which drift by year),
+    as its rows are read top to bottom, one side (income, expenditure) at a time.
+
+    A label names its line through seeds/layout_summary_lines.csv; on the expenditure side a
+    functional 类 name gives ``class:<code>``. After 04's 年初/年末结转 line (``carryover_begin``,
+    ``carryover_end``) the fund lines belong to it: a labelled one is ``carryover_end:gpb_grant``,
+    and the unlabelled sub-lines 04 prints under 年末结转 take the fund order.
+    """
+
+    def __init__(self, layout: Layout, table_key: str) -> None:
+        self.layout, self.table_key = layout, table_key
+        self._group: dict[str, str | None] = {"income": None, "expenditure": None}
+        self._unlabelled = {"income": 0, "expenditure": 0}
+
+    def key(self, side: str, label: str) -> str | None:
+        """The line key of the next line printed on ``side``; None for a label no seed names."""
+        group = self._group[side]
+        key = self._label_key(side, label, group)
+        if key is None and not strip_numbering(label) and group:
+            idx = self._unlabelled[side]
+            self._unlabelled[side] += 1
+            key = f"{group}:{FUND_ORDER[idx]}" if idx < len(FUND_ORDER) else None
+        if key in ("carryover_begin", "carryover_end") and self.table_key == "fiscal_summary":
+            self._group[side], self._unlabelled[side] = key, 0
+        return key
+
+    def _label_key(self, side: str, label: str, group: str | None) -> str | None:
+        clean = strip_numbering(label)
+        if not clean:
+            return None
+        hit = self.layout.summary_lines.get((self.table_key, side, name_key(clean)))
+        if hit and group and not hit[1] and hit[0] in FUND_ORDER:
+            return f"{group}:{hit[0]}"
+        if hit:
+            return hit[0]
+        if side == "expenditure":
+            code = self.layout.class_by_name.get(name_key(clean))
+            if code:
+                return f"class:{code}"
         return None
-    hit = layout.summary_lines.get((table_key, side, norm_name(clean)))
-    if hit and group and not hit[1] and hit[0] in ("gpb_grant", "gov_fund_grant", "soe_grant"):
-        return f"{group}:{hit[0]}"
-    if hit:
-        return hit[0]
-    if side == "expenditure":
-        code = layout.class_by_name.get(norm_name(clean))
-        if code:
-            return f"class:{code}"
-    return None
 
 
 def _names_by_code(cells: Iterable[TableCell]) -> dict[tuple[str, str], tuple[str, int]]:
@@ -102,7 +147,7 @@ def _names_by_code(cells: Iterable[TableCell]) -> dict[tuple[str, str], tuple[st
     out: dict[tuple[str, str], tuple[str, int]] = {}
     for c in cells:
         if c.row_kind == "subject" and c.code_printed and len(c.code_printed) == 7:
-            out.setdefault((c.code_printed[:5], norm_name(c.name)), (c.code_printed, c.source_line))
+            out.setdefault((c.code_printed[:5], name_key(c.name)), (c.code_printed, c.source_line))
     return out
 
 
@@ -131,13 +176,13 @@ def repair_subject_codes(
         key = (c.table_key, c.source_line)
         if c.row_kind != "subject" or not c.code_printed or len(c.code_printed) in (3, 5, 7) or key in repaired:
             continue
-        printed, name = c.code_printed, norm_name(c.name)
+        printed, name = c.code_printed, name_key(c.name)
         section = section_of_line.get(key) or printed[:5]
         hit = known.get((section, name))
         if hit and hit[0].startswith(printed):
             code, method = hit[0], f"same name in this report, line {hit[1]}"
         else:
-            options = [code for code, n in layout.subject_children(printed, 7) if norm_name(n) == name]
+            options = [code for code, n in layout.subject_children(printed, 7) if name_key(n) == name]
             if len(options) == 1:
                 code, method = options[0], "code list: only 项 under this prefix with this name"
             else:
@@ -174,11 +219,11 @@ def repair_econ_codes(
         if c.row_kind != "econ" or not printed or len(printed) in (3, 5):
             out.append(c)
             continue
-        name = norm_name(c.name)
+        name = name_key(c.name)
         family = layout.econ_children(printed[:3], 5)
-        exact = [code for code, n in family if norm_name(n) == name and code.startswith(printed)]
-        exact = exact or [code for code, n in family if norm_name(n) == name]
-        options = exact or [code for code, n in family if norm_name(n).startswith(name) and len(name) >= 4]
+        exact = [code for code, n in family if name_key(n) == name and code.startswith(printed)]
+        exact = exact or [code for code, n in family if name_key(n) == name]
+        options = exact or [code for code, n in family if name_key(n).startswith(name) and len(name) >= 4]
         if len(options) == 1:
             repairs.append(CodeRepair(c.table_key, c.source_line, printed, options[0], c.name,
                                       "code list: name under the same 类" + ("" if exact else " (name cut short)")))

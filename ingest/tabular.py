@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ingest.layout import Layout, strip_numbering
+from ingest.layout import Layout
 from ingest.records import ParseError, TableCell, TablePresence
-from ingest.tables import ECON_CODE, SUBJECT_CODE, TableBlock, summary_line_key
+from ingest.tables import ECON_CODE, SUBJECT_CODE, SUBJECT_TABLES, SUMMARY_TABLES, SummaryLines, TableBlock
 from ingest.text import compact, is_amount, line_number, parse_amount
-
-SUBJECT_TABLES = ("income", "expenditure", "gpb_expenditure", "gov_fund", "soe_capital")
-SUMMARY_TABLES = ("summary", "fiscal_summary")
-FUND_ORDER = ("gpb_grant", "gov_fund_grant", "soe_grant")
-_TOTAL_LABELS = {"合计", "总计"}
+from ingest.vocab import strip_numbering
 
 
 def _amount(cell: str, line: int, what: str) -> Decimal | None:
@@ -64,8 +60,7 @@ def _subject_table(block: TableBlock, lines: list[str], columns: tuple[str, ...]
 def _summary_table(block: TableBlock, lines: list[str], layout: Layout, columns: tuple[str, ...]) -> list[TableCell]:
     """Two-sided 01/04 tables: 'label, 行次, amount | label, 行次, amounts…'."""
     out: list[TableCell] = []
-    groups: dict[str, str | None] = {"income": None, "expenditure": None}
-    unlabelled: dict[str, int] = {"income": 0, "expenditure": 0}
+    names = SummaryLines(layout, block.table_key)
     for i in range(block.start, block.end):
         raw = lines[i]
         cells = [c.strip() for c in raw.split("\t")]
@@ -76,14 +71,7 @@ def _summary_table(block: TableBlock, lines: list[str], layout: Layout, columns:
             if line_no is None:
                 continue
             label, values = part[0], part[2:]
-            key = summary_line_key(layout, block.table_key, side, label, groups[side])
-            if key is None and not strip_numbering(label) and groups[side]:
-                # 04's expenditure side leaves the fund sub-lines of 年末结转 unlabelled.
-                idx = unlabelled[side]
-                unlabelled[side] += 1
-                key = f"{groups[side]}:{FUND_ORDER[idx]}" if idx < len(FUND_ORDER) else None
-            if key in ("carryover_begin", "carryover_end") and block.table_key == "fiscal_summary":
-                groups[side], unlabelled[side] = key, 0
+            key = names.key(side, label)
             side_columns = columns[:1] if side == "income" else (columns[1:] or columns[:1])
             amounts = [(col, _amount(v, i + 1, f"{block.title} line {line_no}"))
                        for col, v in zip(side_columns, values, strict=False)]

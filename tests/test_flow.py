@@ -523,7 +523,8 @@ def test_cells_have_the_tab_layout_shapes(s002: Parsed):
 
 def test_identity_catalogue_is_data_naming_real_audit_rules():
     from ingest.flow.identities import catalogue
-    from ingest.layout import SEED_DIR, read_csv
+    from ingest.layout import SEED_DIR
+    from ingest.vocab import read_csv
 
     rules = {r["rule_id"] for r in read_csv(SEED_DIR / "audit_rules.csv")}
     identities = catalogue()

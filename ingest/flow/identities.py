@@ -46,11 +46,11 @@ from pathlib import Path
 
 from ingest.flow.rows import Row
 from ingest.flow.solve import Sum
-from ingest.layout import Layout, norm_name, read_csv
-from ingest.tables import TableBlock
+from ingest.layout import Layout
+from ingest.tables import FUND_TABLES, TableBlock
+from ingest.vocab import name_key, read_csv
 
 CATALOGUE = Path(__file__).with_name("identities.csv")
-FUND_TABLES = ("gpb_expenditure", "gov_fund", "soe_capital")  # an empty one still says "no such fund"
 
 _TERM = re.compile(r"^(?P<table>[a-z_{}]*)\[(?P<row>[^\]]+)\]\.(?P<column>\S+)$")
 _VAR = re.compile(r"\{(\w+)\}")
@@ -157,7 +157,7 @@ def subject_index(rows: list[Row], ids: list[int]) -> dict[object, int]:
         if row.kind == "total":
             out["合计"] = r
         elif row.kind == "subject":
-            out[row.code if counts[row.code] == 1 else (row.code, norm_name(row.name))] = r
+            out[row.code if counts[row.code] == 1 else (row.code, name_key(row.name))] = r
     return out
 
 

@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
 
-from ingest.layout import Layout, norm_name, strip_numbering
+from ingest.layout import Layout
 from ingest.records import ParseError
-from ingest.tables import ECON_CODE, SUBJECT_CODE, TableBlock, summary_line_key
+from ingest.tables import (
+    ECON_CODE,
+    SUBJECT_CODE,
+    SUBJECT_TABLES,
+    SUMMARY_TABLES,
+    TOTAL_LABELS,
+    SummaryLines,
+    TableBlock,
+)
 from ingest.text import compact, is_amount, line_number, parse_amount
+from ingest.vocab import name_key, strip_numbering
 
-SUBJECT_TABLES = ("income", "expenditure", "gpb_expenditure", "gov_fund", "soe_capital")
-SUMMARY_TABLES = ("summary", "fiscal_summary")
-FUND_ORDER = ("gpb_grant", "gov_fund_grant", "soe_grant")
-_TOTAL_LABELS = {"合计", "总计"}
 _ECON_TOTALS = {"人员经费合计": "personnel", "公用经费合计": "public"}
 
 _FOOTER = re.compile(r"^(?:注|说明)[：:]|^本(?:部门|单位)(?:本年度)?(?:无|没有)|本表无数据")
@@ -128,7 +133,7 @@ def _row_start(tokens: list[str], following: list[str], draft: _Draft | None,
     on the next line, or a previous row whose numbers are complete.
     """
     label = next((k for k, t in enumerate(tokens) if is_amount(t)), len(tokens))
-    if compact("".join(tokens[:label])) in _TOTAL_LABELS:  # '合计' or '合 计'
+    if compact("".join(tokens[:label])) in TOTAL_LABELS:  # '合计' or '合 计'
         return "total", None, tokens[label:]
     head = compact(tokens[0])
     if not SUBJECT_CODE.match(head) or not head.startswith("2"):
@@ -150,7 +155,7 @@ def _name_done(draft: _Draft, layout: Layout) -> bool:
     if draft.kind == "total":
         return True
     known = layout.subjects.get(draft.code or "")
-    return bool(known) and norm_name("".join(draft.name)) == norm_name(known[1])
+    return bool(known) and name_key("".join(draft.name)) == name_key(known[1])
 
 
 def _subject_rows(lines: list[str], block: TableBlock, columns: tuple[str, ...],
@@ -281,20 +286,12 @@ def _summary_rows(lines: list[str], block: TableBlock, columns: tuple[str, ...],
                   layout: Layout) -> list[Row]:
     """Name each side's line by its label (as ``tabular`` does) and give its amounts placements."""
     rows: list[Row] = []
-    groups: dict[str, str | None] = {"income": None, "expenditure": None}
-    unlabelled = {"income": 0, "expenditure": 0}
+    names = SummaryLines(layout, block.table_key)
     for pair in _two_sided(lines, block):
         for side, part in (("income", pair.income), ("expenditure", pair.expenditure)):
             if part.line_no is None:
                 continue
-            key = summary_line_key(layout, block.table_key, side, part.label, groups[side])
-            if key is None and not strip_numbering(part.label) and groups[side]:
-                # 04 leaves the fund sub-lines of 年末结转 unlabelled.
-                idx = unlabelled[side]
-                unlabelled[side] += 1
-                key = f"{groups[side]}:{FUND_ORDER[idx]}" if idx < len(FUND_ORDER) else None
-            if key in ("carryover_begin", "carryover_end") and block.table_key == "fiscal_summary":
-                groups[side], unlabelled[side] = key, 0
+            key = names.key(side, part.label)
             if not part.values:
                 continue
             if key is None:

@@ -56,7 +56,6 @@ from ingest.narrative.resolver import (
     Subject,
     SubjectResolver,
     UnresolvedSubject,
-    normalize_name,
     own_subjects_from_rows,
 )
 from ingest.narrative.three_public import scan_three_public
@@ -65,7 +64,7 @@ from ingest.records import NarrativeFact, ParseError
 __all__ = [
     "METRICS", "OWN_PATH_SEP", "QUALIFIER_OVERALL", "STAGE", "UNIT_COUNT", "UNIT_DIRECTION", "UNIT_PCT",
     "UNIT_SCORE", "UNIT_WAN", "Subject", "SubjectResolver", "UnresolvedSubject", "extract_facts",
-    "normalize_name", "own_subjects_from_rows",
+    "own_subjects_from_rows",
 ]
 
 log = logging.getLogger("juesuan")

@@ -9,12 +9,12 @@ that does not resolve raises :class:`UnresolvedSubject`, never a guess.
 from __future__ import annotations
 
 import copy
-import csv
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from ingest.vocab import name_key, read_csv
 
 log = logging.getLogger("juesuan")
 
@@ -29,10 +29,10 @@ OWN_PATH_SEP = "/"
 _LEVEL_ZH = {"class": "类", "section": "款", "item": "项"}
 
 
-def normalize_name(name: str) -> str:
-    """Name key for comparison: no whitespace, ASCII brackets, no quotes."""
-    name = re.sub(r"\s+", "", name)
-    return name.replace("（", "(").replace("）", ")").replace("“", "").replace("”", "").replace('"', "")
+def _name(name: str) -> str:
+    """A subject name's comparison key: :func:`ingest.vocab.name_key` without quotation marks,
+    keeping 、 (the narrative's mode, see ingest/vocab.py)."""
+    return name_key(name, keep_quotes=False, keep_list_comma=True)
 
 
 def _base_name(key: str) -> str:
@@ -72,7 +72,7 @@ class SubjectResolver:
         self._own: _OwnCodes | None = None
         self._aliases: dict[str, set[str]] = {}
         for row in aliases:
-            alias = normalize_name(row.get("alias_name") or "")
+            alias = _name(row.get("alias_name") or "")
             code = (row.get("subject_code") or "").strip()
             if not alias or not code:
                 raise ValueError(f"alias row needs alias_name and subject_code: {dict(row)}")
@@ -84,9 +84,9 @@ class SubjectResolver:
     def from_seeds(cls, seed_dir: Path) -> SubjectResolver:
         """Read ``function_subjects.csv`` and (if present) ``subject_aliases.csv``."""
         seed_dir = Path(seed_dir)
-        subjects = _read_csv(seed_dir / "function_subjects.csv")
+        subjects = read_csv(seed_dir / "function_subjects.csv")
         alias_path = seed_dir / "subject_aliases.csv"
-        aliases = _read_csv(alias_path) if alias_path.exists() else []
+        aliases = read_csv(alias_path) if alias_path.exists() else []
         return cls(subjects, aliases)
 
     def subject(self, code: str) -> Subject | None:
@@ -123,19 +123,19 @@ class SubjectResolver:
         return self._subjects.get(code) or Subject(code, level, names[-1])
 
     def _child(self, level: str, name: str, parent: Subject | None) -> Subject:
-        key = normalize_name(name)
+        key = _name(name)
         siblings = [
             s for s in self._subjects.values()
             if s.level == level and (parent is None or s.code.startswith(parent.code))
         ]
-        exact = [s for s in siblings if normalize_name(s.name) == key]
+        exact = [s for s in siblings if _name(s.name) == key]
         if len(exact) == 1:
             return exact[0]
         sibling_codes = {s.code for s in siblings}
         aliased = sorted(self._aliases.get(key, set()) & sibling_codes)
         if len(aliased) == 1:
             return self._subjects[aliased[0]]
-        lenient = [s for s in siblings if _base_name(normalize_name(s.name)) == _base_name(key)]
+        lenient = [s for s in siblings if _base_name(_name(s.name)) == _base_name(key)]
         if len(exact) == 0 and len(aliased) == 0 and len(lenient) == 1:
             return lenient[0]
         where = f"under {parent.code} ({parent.name})" if parent else "among 类 codes"
@@ -147,7 +147,7 @@ class SubjectResolver:
 
 
 def _own_key(names: Sequence[str], loose: bool = False) -> str:
-    keys = (normalize_name(n) for n in names)
+    keys = (_name(n) for n in names)
     return OWN_PATH_SEP.join(_base_name(k) if loose else k for k in keys)
 
 
@@ -188,7 +188,7 @@ def own_subjects_from_rows(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
     The first printing of a code wins; codes that are not 3/5/7 digits are left out."""
     names: dict[str, str] = {}
     for raw_code, raw_name in rows:
-        code, name = raw_code.strip(), normalize_name(raw_name)
+        code, name = raw_code.strip(), _name(raw_name)
         if code.isdigit() and len(code) in _LEVEL_BY_LENGTH and name:
             names.setdefault(code, name)
     bare_count: dict[str, int] = {}
@@ -215,8 +215,3 @@ def _subject_from_row(row: Mapping[str, str]) -> Subject:
     if level is None or _LEVEL_BY_LENGTH.get(len(code)) != level:
         raise ValueError(f"subject {code}: level {level_raw!r} does not fit a {len(code)}-digit code")
     return Subject(code, level, name)
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
