@@ -32,6 +32,7 @@ Typical use:
   juesuan build --corpus ~/reports       # your own reports: PDF, or text (tab, pdftotext, narrative-only)
   juesuan inspect report.pdf             # what the loader reads from one report, table by table
   juesuan sql "select * from marts.dim_document"
+  juesuan shell                          # interactive read-only SQL prompt, with history
   juesuan findings --severity error      # what the audit found, in Chinese and English
 
 Every verb that touches the warehouse takes --warehouse PATH (default $JUESUAN_WAREHOUSE,
@@ -208,6 +209,17 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_shell(args: argparse.Namespace) -> int:
+    from juesuan.query import WarehouseMissing
+    from juesuan.shell import run_shell
+
+    try:
+        return run_shell(warehouse_path(args.warehouse), args.format)
+    except WarehouseMissing as exc:
+        log.error("%s", exc)
+        return EXIT_FAILURE
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="juesuan", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"juesuan {__version__}")
@@ -309,6 +321,18 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
     d.add_argument("--out", default="reports/docs", metavar="DIR", help="output directory (default reports/docs)")
     d.set_defaults(func=cmd_docs)
+
+    sh = sub.add_parser("shell", help="interactive read-only SQL prompt on the published warehouse",
+                        description="An interactive SQL prompt on a read-only connection to the published "
+                        "warehouse, with history (~/.juesuan_history, or $JUESUAN_HISTORY). Statements end with "
+                        "';' and may span lines; several on a line run in order. Dot commands: .tables, "
+                        ".describe TABLE, .format table|csv|json, .timer on, .read FILE, .help, .quit. When "
+                        "stdin is not a terminal, the input runs as a script and the first error exits 1: "
+                        "juesuan shell < queries.sql")
+    sh.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+    sh.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                    help="output format, as for `sql` (default table; .format changes it)")
+    sh.set_defaults(func=cmd_shell)
     return p
 
 
