@@ -8,7 +8,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
@@ -17,55 +17,17 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ingest import schema
 from ingest.parse import MAX_INPUT_BYTES, PARSER_VERSION, ParsedDocument, parse_document
 from ingest.records import NarrativeFact, ParsedReport, ParseError, TableCell
+from ingest.schema import RAW_TABLES, Columns
 
 log = logging.getLogger("juesuan")
 
 MAX_BYTES = 4 * MAX_INPUT_BYTES  # larger entries are recorded without being read whole (PDFs with images)
 MAX_REASON = 2000  # characters of a reason kept in raw.ingest_errors (a parser may quote a huge line)
 
-RAW_DDL = """
-create schema if not exists raw;
-create table if not exists raw.source_files (
-    source_file varchar not null, content_sha256 varchar, size_bytes bigint, status varchar not null,
-    document_id varchar, loaded_at timestamp not null);
-create table if not exists raw.documents (
-    document_id varchar primary key, source_file varchar not null, content_sha256 varchar not null,
-    text_sha256 varchar, published_on date, published_line integer, layout varchar not null, unit_id varchar not null, unit_name varchar not null, fiscal_year integer not null,
-    report_scope varchar not null, district varchar, city varchar, province varchar, encoding varchar,
-    line_count integer, title_line integer, parser_version varchar, version_rank integer, is_current boolean,
-    loaded_at timestamp not null);
-create table if not exists raw.document_members (
-    document_id varchar not null, member_name varchar not null, source_line integer);
-create table if not exists raw.table_cells (
-    document_id varchar not null, table_key varchar not null, table_no varchar, source_line integer not null,
-    raw_text varchar, row_kind varchar not null, code_printed varchar, code varchar, name varchar,
-    side varchar, line_no integer, column_key varchar not null, amount_wan decimal(18,2) not null,
-    page_no integer, row_no integer, col_no integer, cell_box varchar);
-create table if not exists raw.table_presence (
-    document_id varchar not null, table_key varchar not null, table_no varchar, title varchar,
-    status varchar not null, source_line integer, note varchar, page_no integer);
-create table if not exists raw.code_repairs (
-    document_id varchar not null, table_key varchar not null, source_line integer not null,
-    code_printed varchar not null, code varchar not null, name varchar, method varchar);
-create table if not exists raw.ambiguities (
-    document_id varchar not null, table_key varchar not null, source_line integer, raw_text varchar,
-    reason varchar);
-create table if not exists raw.narrative_facts (
-    document_id varchar not null, fact_seq integer not null, section varchar, metric varchar not null,
-    value decimal(18,4) not null, unit varchar not null, value_decimals integer, subject_name varchar, subject_code varchar,
-    subject_level varchar, qualifier varchar, item varchar, source_line integer not null, span varchar,
-    source_page integer);
-create table if not exists raw.document_lines (
-    document_id varchar not null, line_no integer not null, page_no integer, text varchar not null);
-create table if not exists raw.ingest_errors (
-    source_file varchar not null, document_id varchar, stage varchar not null, reason varchar not null,
-    line integer, fatal boolean not null, recorded_at timestamp not null);
-"""
-
-RAW_TABLES = ("source_files", "documents", "document_members", "table_cells", "table_presence",
-              "code_repairs", "ambiguities", "narrative_facts", "document_lines", "ingest_errors")
+RAW_DDL = schema.ddl()  # raw.* as declared in ingest/schema.py
 DOC_TABLES = RAW_TABLES[1:-1]  # keyed by document_id, copied for unchanged documents
 
 
@@ -78,9 +40,6 @@ def document_id_for(report: ParsedReport, text_sha256: str) -> str:
     re-encoded (GB18030, BOM, CRLF, full-width digits) gets the same id and loads once."""
     ident = report.identity
     return f"{ident.fiscal_year}_{unit_id_for(ident.unit_name)}_{ident.report_scope}_{text_sha256[:8]}"
-
-
-Columns = dict[str, list]  # column name → values: one raw.* table's rows, column-wise
 
 
 @dataclass
@@ -212,19 +171,9 @@ def parse_file_rows(path: Path, now: datetime) -> FileResult:
     res = parse_file(path)
     if res.error is None and res.report is not None and res.document is not None:
         res.document_id = document_id_for(res.report, res.document.text_sha256)
-        res.rows = {t: _columns(rows) for t, rows in _doc_rows(res, res.document_id, now).items() if rows}
+        res.rows = {t: cols for t, cols in _doc_rows(res, res.document_id, now).items() if cols["document_id"]}
     res.report = res.document = None
     return res
-
-
-def _columns(rows: list[dict]) -> Columns:
-    """Rows as columns; decimals as exact text, which DuckDB casts into DECIMAL ten times faster
-    than it converts Python ``Decimal`` objects."""
-    cols: Columns = {k: [r[k] for r in rows] for k in rows[0]}
-    for k, values in cols.items():
-        if any(isinstance(v, Decimal) for v in values):
-            cols[k] = [format(v, "f") if isinstance(v, Decimal) else v for v in values]
-    return cols
 
 
 # Column limits of raw.*: a value that does not fit is reported, never rounded or overflowed.
@@ -267,45 +216,44 @@ def _clip(reason: str) -> str:
     return reason if len(reason) <= MAX_REASON else reason[:MAX_REASON] + f"… ({len(reason)} characters)"
 
 
-def _doc_rows(res: FileResult, document_id: str, now: datetime) -> dict[str, list[dict]]:
+def _doc_rows(res: FileResult, document_id: str, now: datetime) -> dict[str, Columns]:
+    """One parsed report's raw.* rows, column-wise (columns as declared in ingest/schema.py)."""
     rep, doc = res.report, res.document
     assert rep is not None and doc is not None
     ident = rep.identity
     cells, facts, problems = _storable(rep)
-    rows: dict[str, list[dict]] = {t: [] for t in RAW_TABLES}
-    rows["documents"].append(dict(
+    rows: dict[str, Columns] = {}
+    rows["documents"] = schema.columns("documents", n=1, **dict(
         document_id=document_id, source_file=res.source_file, content_sha256=res.sha256,
         text_sha256=doc.text_sha256, published_on=doc.published_on, published_line=doc.published_line,
         layout=rep.layout, unit_id=unit_id_for(ident.unit_name), unit_name=ident.unit_name,
         fiscal_year=ident.fiscal_year, report_scope=ident.report_scope, district=ident.district, city=ident.city,
         province=ident.province, encoding=res.encoding, line_count=res.line_count, title_line=ident.title_line,
         parser_version=PARSER_VERSION, loaded_at=now))
-    rows["document_members"] = [dict(document_id=document_id, member_name=n, source_line=ln)
-                                for n, ln in rep.member_units]
-    rows["table_cells"] = [dict(document_id=document_id, **_shallow(c)) for c in cells]
-    for row in rows["table_cells"]:
-        if row["cell_box"] is not None:
-            row["cell_box"] = " ".join(f"{v:g}" for v in row["cell_box"])
-    rows["table_presence"] = [dict(document_id=document_id, **_shallow(p)) for p in rep.presence]
-    rows["code_repairs"] = [dict(document_id=document_id, **_shallow(r)) for r in rep.repairs]
-    rows["ambiguities"] = [dict(document_id=document_id, **_shallow(a)) for a in rep.ambiguities]
+    rows["document_members"] = schema.columns(
+        "document_members", n=len(rep.member_units), document_id=document_id,
+        member_name=[n for n, _ in rep.member_units], source_line=[ln for _, ln in rep.member_units])
+    rows["table_cells"] = schema.columns(
+        "table_cells", cells, document_id=document_id,
+        cell_box=[None if c.cell_box is None else " ".join(f"{v:g}" for v in c.cell_box) for c in cells])
+    rows["table_presence"] = schema.columns("table_presence", rep.presence, document_id=document_id)
+    rows["code_repairs"] = schema.columns("code_repairs", rep.repairs, document_id=document_id)
+    rows["ambiguities"] = schema.columns("ambiguities", rep.ambiguities, document_id=document_id)
     pages = doc.line_pages
-    rows["narrative_facts"] = [dict(document_id=document_id, fact_seq=k, value_decimals=_decimals(f.value),
-                                    source_page=pages[f.source_line - 1] if pages else None, **_shallow(f))
-                               for k, f in enumerate(facts, start=1)]
+    rows["narrative_facts"] = schema.columns(
+        "narrative_facts", facts, document_id=document_id, fact_seq=list(range(1, len(facts) + 1)),
+        value_decimals=[_decimals(f.value) for f in facts],
+        source_page=[pages[f.source_line - 1] for f in facts] if pages else None)
     if pages:  # a PDF's page text: what findings and narrative spans point into (page + line)
-        rows["document_lines"] = [dict(document_id=document_id, line_no=k, page_no=page, text=text)
-                                  for k, (page, text) in enumerate(zip(pages, doc.lines or [], strict=True), 1)]
-    rows["ingest_errors"] = [dict(source_file=res.source_file, document_id=document_id, stage=p.stage,
-                                  reason=_clip(p.reason), line=p.line, fatal=False, recorded_at=now)
-                             for p in rep.problems + problems]
+        rows["document_lines"] = schema.columns(
+            "document_lines", n=len(pages), document_id=document_id, line_no=list(range(1, len(pages) + 1)),
+            page_no=list(pages), text=list(doc.lines or []))
+    every = rep.problems + problems
+    rows["ingest_errors"] = schema.columns(
+        "ingest_errors", n=len(every), source_file=res.source_file, document_id=document_id,
+        stage=[p.stage for p in every], reason=[_clip(p.reason) for p in every], line=[p.line for p in every],
+        fatal=False, recorded_at=now)
     return rows
-
-
-def _shallow(obj: object) -> dict:
-    """A record's fields as a dict: ``asdict`` deep-copies every value (17 µs a record, most of the
-    loader's own time at 10⁴ reports); the records hold scalars only, so a shallow copy is the same."""
-    return dict(obj.__dict__) if hasattr(obj, "__dict__") else asdict(obj)  # type: ignore[call-overload]
 
 
 def _decimals(value: Decimal) -> int:
@@ -362,9 +310,9 @@ def load(con: duckdb.DuckDBPyConnection, corpora: Iterable[Path], *, previous: s
     def failed(source_file: str, sha: str | None, size: int | None, err: ParseError) -> None:
         stats.files_failed += 1
         log.info("%s: %s", source_file, err)
-        batch["ingest_errors"].append(_columns([dict(
-            source_file=source_file, document_id=None, stage=err.stage, reason=_clip(err.reason), line=err.line,
-            fatal=True, recorded_at=now)]))
+        batch["ingest_errors"].append(schema.columns(
+            "ingest_errors", n=1, source_file=source_file, document_id=None, stage=err.stage,
+            reason=_clip(err.reason), line=err.line, fatal=True, recorded_at=now))
         file_rows.append(dict(source_file=source_file, content_sha256=sha, size_bytes=size, status="error",
                               document_id=None, loaded_at=now))
 
@@ -436,7 +384,7 @@ def load(con: duckdb.DuckDBPyConnection, corpora: Iterable[Path], *, previous: s
     if stats.files_failed:
         log.warning("%d of %d files could not be loaded: see raw.ingest_errors", stats.files_failed, len(paths))
     if file_rows:
-        batch["source_files"].append(_columns(file_rows))
+        batch["source_files"].append(schema.rows_to_columns("source_files", file_rows))
     _flush(con, batch)
     _rank_versions(con)
     stats.documents = len(seen_ids)
@@ -474,14 +422,10 @@ def _flush(con: duckdb.DuckDBPyConnection, batch: dict[str, list[Columns]]) -> N
     for table, parts in batch.items():
         if not parts:
             continue
-        cols = [r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema='raw' and table_name=? "
-            "order by ordinal_position", [table]).fetchall()]
-        merged: Columns = {c: [] for c in cols}
+        merged: Columns = {c: [] for c in schema.BY_NAME[table].names}
         for part in parts:
-            n = len(next(iter(part.values())))
-            for c in cols:
-                merged[c].extend(part[c] if c in part else [None] * n)
+            for c, values in merged.items():
+                values.extend(part[c])
         frame = pd.DataFrame(merged)  # noqa: F841 - read by DuckDB below
         con.execute(f"insert into raw.{table} select * from frame")  # table from RAW_TABLES, not input
         parts.clear()

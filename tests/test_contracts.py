@@ -45,3 +45,28 @@ def test_contract_violation_fails(tmp_path: Path, sample_warehouse: Path, edit, 
 def test_unchanged_mart_passes(tmp_path: Path, sample_warehouse: Path):
     proc = run_mart(tmp_path, sample_warehouse, ("    amount_wan,", "    amount_wan,"))
     assert proc.returncode == 0, proc.stdout[-2000:]
+
+
+# --- raw.*: declared once in ingest/schema.py -----------------------------------------------------
+
+
+def test_raw_schema_generated_dbt_files_are_current(capsys):
+    """models/staging/_sources.yml and stg_reports__*.sql are generated from ingest/schema.py."""
+    from ingest import schema
+
+    assert schema.main(["--check"]) == 0, capsys.readouterr().out
+    assert schema.record_fields_match() == []
+
+
+def test_raw_tables_are_built_as_declared(sample_warehouse: Path):
+    import duckdb
+
+    from ingest import schema
+
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        for table in schema.TABLES:
+            got = con.execute("select column_name, lower(data_type), is_nullable = 'YES', comment "
+                              "from duckdb_columns() where schema_name = 'raw' and table_name = ? "
+                              "order by column_index", [table.name]).fetchall()
+            want = [(c.name, c.type, c.nullable, c.description) for c in table.columns]
+            assert [(n, t.replace(" ", ""), nul, com) for n, t, nul, com in got] == want, table.name

@@ -1,3 +1,5 @@
+-- Generated from ingest/schema.py by `python -m ingest.schema`; do not edit.
+-- raw.documents, one row per raw row; columns renamed for the models where ingest/schema.py says.
 select
     document_id,
     source_file,
@@ -5,8 +7,6 @@ select
     text_sha256,
     published_on,
     published_line,
-    version_rank,
-    is_current,
     layout,
     unit_id,
     unit_name,
@@ -17,6 +17,9 @@ select
     province,
     encoding,
     line_count,
+    title_line,
     parser_version,
+    version_rank,
+    is_current,
     loaded_at
 from {{ source('raw', 'documents') }}

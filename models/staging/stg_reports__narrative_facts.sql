@@ -1,9 +1,11 @@
+-- Generated from ingest/schema.py by `python -m ingest.schema`; do not edit.
+-- raw.narrative_facts, one row per raw row; columns renamed for the models where ingest/schema.py says.
 select
     document_id,
     fact_seq,
     section,
     metric,
-    cast(value as decimal(18, 4)) as fact_value,
+    value as fact_value,
     unit as value_unit,
     value_decimals,
     subject_name,

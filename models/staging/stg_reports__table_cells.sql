@@ -1,3 +1,5 @@
+-- Generated from ingest/schema.py by `python -m ingest.schema`; do not edit.
+-- raw.table_cells, one row per raw row; columns renamed for the models where ingest/schema.py says.
 select
     document_id,
     table_key,
@@ -11,7 +13,7 @@ select
     side,
     line_no,
     column_key,
-    cast(amount_wan as decimal(18, 2)) as amount_wan,
+    amount_wan,
     page_no,
     row_no,
     col_no,
