@@ -57,7 +57,10 @@ browser-deps:
 
 test: lint pytest
 
-docs: build
+# Reuses the published warehouse ($JUESUAN_WAREHOUSE, else warehouse/juesuan.duckdb); builds one
+# only when there is none.
+docs: $(STAMP)
+	@test -f "$${JUESUAN_WAREHOUSE:-warehouse/juesuan.duckdb}" || $(BIN)/juesuan build
 	$(BIN)/juesuan docs --out reports/docs
 
 fuzz: $(STAMP)

@@ -317,7 +317,14 @@ def make_parser() -> argparse.ArgumentParser:
     ins.add_argument("file", metavar="FILE", help="report file (.txt or .pdf)")
     ins.set_defaults(func=cmd_inspect)
 
-    d = sub.add_parser("docs", help="static offline documentation site (dbt docs --static)")
+    d = sub.add_parser("docs", help="static offline documentation site (dbt docs --static)",
+                       description="Write <out>/index.html: the dbt documentation of the published warehouse "
+                       "as one offline HTML file (no server, nothing loaded from the network). It opens on an "
+                       "overview (schemas, the star schema, filtering is_current, where findings come from) and "
+                       "documents every table and column with its Chinese term and lineage; relations are named "
+                       "as you query them (juesuan.marts.fct_expenditure for warehouse/juesuan.duckdb). Reads a "
+                       "copy of the warehouse; run `juesuan build` first. `make docs` builds only when no "
+                       "warehouse is published.")
     d.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
     d.add_argument("--out", default="reports/docs", metavar="DIR", help="output directory (default reports/docs)")
     d.set_defaults(func=cmd_docs)

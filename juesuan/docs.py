@@ -1,4 +1,10 @@
-"""Static, offline documentation site: dbt docs generate --static over a copy of the warehouse."""
+"""Static, offline documentation site: ``dbt docs generate --static`` over a copy of the warehouse.
+
+The site opens on the project's overview (``models/overview.md``: the schemas, the star schema,
+the ``is_current`` filter, where findings come from) and names every relation as a user queries
+it: the copy dbt reads has the published file's name, so ``warehouse/juesuan.duckdb`` gives
+``juesuan.marts.fct_expenditure``, the name DuckDB gives it when that file is opened.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,8 @@ def build_docs(warehouse: Path, out_dir: Path) -> Path:
         raise RuntimeError(f"no warehouse at {warehouse}: run `juesuan build` first")
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="juesuan-docs-") as tmp:
-        copy = Path(tmp) / "docs.duckdb"
+        # same file name as the published warehouse: dbt-duckdb names the database after it
+        copy = Path(tmp) / warehouse.name
         shutil.copyfile(warehouse, copy)
         target = Path(tmp) / "target"
         proc = dbt_command(["docs", "generate", "--static", "--quiet"], copy, target)

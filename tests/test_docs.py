@@ -25,3 +25,25 @@ def test_static_docs_site_is_offline(sample_warehouse: Path, tmp_path: Path):
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "fct_budget_execution" in html and "dim_function_subject" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
+
+
+def test_docs_site_opens_on_the_overview_and_names_relations_as_queried(sample_warehouse: Path, tmp_path: Path):
+    assert sample_warehouse.name == "juesuan.duckdb"
+    assert main(["-q", "docs", "--warehouse", str(sample_warehouse), "--out", str(tmp_path)]) == 0
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    # the project's overview replaces dbt's generic "Welcome!" page
+    assert '"doc.juesuan.__overview__"' in html and '"original_file_path": "models/overview.md"' in html
+    assert "is_current" in html and "juesuan shell" in html
+    # relations carry the published file's name, not the temporary copy's
+    assert '\\"juesuan\\".\\"marts\\".\\"fct_expenditure\\"' in html
+    assert '\\"docs\\".' not in html
+
+
+def test_docs_help_describes_the_site(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as exc:
+        main(["docs", "--help"])
+    assert exc.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "offline" in text and "overview" in text and "is_current" in text and "juesuan build" in text
