@@ -298,100 +298,130 @@ def load(con: duckdb.DuckDBPyConnection, corpora: Iterable[Path], *, previous: s
     those variants loads depends on content only, never on file names (see :func:`_parse_rank`).
     """
     con.execute(RAW_DDL)
-    now = datetime.now(UTC).replace(tzinfo=None)
     paths = discover(corpora)
-    stats = LoadStats(files_seen=len(paths))
-    reuse: dict[str, str] = {}
-    if previous and Path(previous).exists():
-        reuse = _reusable(con, previous)
-    batch: dict[str, list[Columns]] = {t: [] for t in RAW_TABLES}
-    file_rows: list[dict] = []
+    run = _Load(con, datetime.now(UTC).replace(tzinfo=None), LoadStats(files_seen=len(paths)))
+    reuse = _reusable(con, previous) if previous and Path(previous).exists() else {}
+    run.read(paths, reuse)
+    if run.copied:
+        assert previous is not None
+        _copy_documents(con, previous, run.copied)
+        run.stats.files_unchanged = len(run.copied)
+    for res in _parse_all(run.parse_order(), workers, run.now, progress):
+        run.parsed(res)
+    run.byte_copies()
+    run.finish()
+    return run.stats
 
-    def failed(source_file: str, sha: str | None, size: int | None, err: ParseError) -> None:
-        stats.files_failed += 1
+
+Rank = tuple[bool, int, str]  # see _parse_rank
+
+
+@dataclass
+class _Load:
+    """One load's bookkeeping: what became of each input file, and the raw.* rows not yet inserted."""
+
+    con: duckdb.DuckDBPyConnection
+    now: datetime
+    stats: LoadStats
+    batch: dict[str, list[Columns]] = field(default_factory=lambda: {t: [] for t in RAW_TABLES})
+    file_rows: list[dict] = field(default_factory=list)  # raw.source_files, one per input entry
+    first_of_sha: dict[str, str] = field(default_factory=dict)  # content sha → first source_file with it
+    sha_of: dict[str, str] = field(default_factory=dict)  # that first source_file → its sha
+    copies: list[tuple[str, str, int]] = field(default_factory=list)  # (source_file, sha, size) of later files
+    to_parse: list[tuple[Rank, Path]] = field(default_factory=list)
+    copied: dict[str, str] = field(default_factory=dict)  # document_id → source_file, unchanged since previous
+    outcome: dict[str, tuple[str | None, ParseError | None]] = field(default_factory=dict)  # sha → (id, error)
+    seen_ids: set[str] = field(default_factory=set)  # documents loaded or copied
+    cells_batched: int = 0
+
+    def file(self, source_file: str, sha: str | None, size: int | None, status: str,
+             document_id: str | None = None) -> None:
+        self.file_rows.append(dict(source_file=source_file, content_sha256=sha, size_bytes=size, status=status,
+                                   document_id=document_id, loaded_at=self.now))
+
+    def failed(self, source_file: str, sha: str | None, size: int | None, err: ParseError) -> None:
+        self.stats.files_failed += 1
         log.info("%s: %s", source_file, err)
-        batch["ingest_errors"].append(schema.columns(
+        self.batch["ingest_errors"].append(schema.columns(
             "ingest_errors", n=1, source_file=source_file, document_id=None, stage=err.stage,
-            reason=_clip(err.reason), line=err.line, fatal=True, recorded_at=now))
-        file_rows.append(dict(source_file=source_file, content_sha256=sha, size_bytes=size, status="error",
-                              document_id=None, loaded_at=now))
+            reason=_clip(err.reason), line=err.line, fatal=True, recorded_at=self.now))
+        self.file(source_file, sha, size, "error")
 
-    first_of_sha: dict[str, str] = {}  # content sha → first source_file with it
-    sha_of: dict[str, str] = {}
-    copies: list[tuple[str, str, int]] = []  # (source_file, sha, size) byte-identical to an earlier file
-    to_parse: list[tuple[tuple[bool, int, str], Path]] = []
-    copied: dict[str, str] = {}  # document_id → source_file of its first file in this corpus
-    outcome: dict[str, tuple[str | None, ParseError | None]] = {}  # sha → (document_id, fatal error)
-    for p in paths:
-        try:
-            data = read_input(p)
-        except ParseError as err:
-            failed(path_text(p), None, None, err)
-            continue
-        sha, size = hashlib.sha256(data).hexdigest(), len(data)
-        rank = _parse_rank(data, sha)
-        del data
-        if sha in first_of_sha:
-            copies.append((path_text(p), sha, size))
-            continue
-        first_of_sha[sha], sha_of[path_text(p)] = path_text(p), sha
-        if sha in reuse and reuse[sha] not in copied:
-            copied[reuse[sha]] = path_text(p)
-            outcome[sha] = (reuse[sha], None)
-            file_rows.append(dict(source_file=path_text(p), content_sha256=sha, size_bytes=size,
-                                  status="unchanged", document_id=reuse[sha], loaded_at=now))
-        else:
-            to_parse.append((rank, p))
-    if copied:
-        _copy_documents(con, previous, copied)
-        stats.files_unchanged = len(copied)
-    to_parse.sort()
-    seen_ids: set[str] = set(copied)
-    cells_batched = 0
-    for res in _parse_all([p for _, p in to_parse], workers, now, progress):
-        sha = sha_of[res.source_file]
+    def read(self, paths: list[Path], reuse: dict[str, str]) -> None:
+        """Hash every entry: a later byte-identical file waits for its first one's outcome; a file the
+        previous warehouse parsed with this parser is copied; the rest is parsed."""
+        for p in paths:
+            source_file = path_text(p)
+            try:
+                data = read_input(p)
+            except ParseError as err:
+                self.failed(source_file, None, None, err)
+                continue
+            sha, size = hashlib.sha256(data).hexdigest(), len(data)
+            rank = _parse_rank(data, sha)
+            del data
+            if sha in self.first_of_sha:
+                self.copies.append((source_file, sha, size))
+                continue
+            self.first_of_sha[sha], self.sha_of[source_file] = source_file, sha
+            if sha in reuse and reuse[sha] not in self.copied:
+                self.copied[reuse[sha]] = source_file
+                self.outcome[sha] = (reuse[sha], None)
+                self.file(source_file, sha, size, "unchanged", reuse[sha])
+            else:
+                self.to_parse.append((rank, p))
+        self.seen_ids.update(self.copied)
+
+    def parse_order(self) -> list[Path]:
+        return [p for _, p in sorted(self.to_parse)]
+
+    def parsed(self, res: FileResult) -> None:
+        """One parse: an error, a duplicate of a document already loaded, or a new document's rows."""
+        sha = self.sha_of[res.source_file]
         if res.error is not None or res.document_id is None:
             err = res.error or ParseError(None, "no report", "parse")
-            outcome[sha] = (None, err)
-            failed(res.source_file, res.sha256, res.size, err)
-            continue
+            self.outcome[sha] = (None, err)
+            self.failed(res.source_file, res.sha256, res.size, err)
+            return
         doc_id = res.document_id
-        outcome[sha] = (doc_id, None)
-        if doc_id in seen_ids:
-            stats.duplicates += 1
-            file_rows.append(dict(source_file=res.source_file, content_sha256=res.sha256, size_bytes=res.size,
-                                  status="duplicate", document_id=doc_id, loaded_at=now))
-            continue
-        seen_ids.add(doc_id)
-        stats.files_new += 1
-        file_rows.append(dict(source_file=res.source_file, content_sha256=res.sha256, size_bytes=res.size,
-                              status="loaded", document_id=doc_id, loaded_at=now))
+        self.outcome[sha] = (doc_id, None)
+        if doc_id in self.seen_ids:
+            self.stats.duplicates += 1
+            self.file(res.source_file, res.sha256, res.size, "duplicate", doc_id)
+            return
+        self.seen_ids.add(doc_id)
+        self.stats.files_new += 1
+        self.file(res.source_file, res.sha256, res.size, "loaded", doc_id)
         for table, cols in res.rows.items():
-            batch[table].append(cols)
-        cells_batched += len(res.rows.get("table_cells", {}).get("document_id", ()))
-        if cells_batched > 200_000:
-            _flush(con, batch)
-            cells_batched = 0
-    for source_file, sha, size in copies:
-        doc_id, err = outcome[sha]
-        if err is not None:
-            failed(source_file, sha, size, ParseError(err.line, f"{err.reason} (same content as {first_of_sha[sha]})",
-                                                      err.stage))
-            continue
-        stats.duplicates += 1
-        file_rows.append(dict(source_file=source_file, content_sha256=sha, size_bytes=size, status="duplicate",
-                              document_id=doc_id, loaded_at=now))
-    if stats.files_failed:
-        log.warning("%d of %d files could not be loaded: see raw.ingest_errors", stats.files_failed, len(paths))
-    if file_rows:
-        batch["source_files"].append(schema.rows_to_columns("source_files", file_rows))
-    _flush(con, batch)
-    _rank_versions(con)
-    stats.documents = len(seen_ids)
-    return stats
+            self.batch[table].append(cols)
+        self.cells_batched += len(res.rows.get("table_cells", {}).get("document_id", ()))
+        if self.cells_batched > 200_000:
+            _flush(self.con, self.batch)
+            self.cells_batched = 0
+
+    def byte_copies(self) -> None:
+        """Files byte-identical to an earlier one share its outcome: duplicate, or the same error."""
+        for source_file, sha, size in self.copies:
+            doc_id, err = self.outcome[sha]
+            if err is not None:
+                self.failed(source_file, sha, size, ParseError(
+                    err.line, f"{err.reason} (same content as {self.first_of_sha[sha]})", err.stage))
+                continue
+            self.stats.duplicates += 1
+            self.file(source_file, sha, size, "duplicate", doc_id)
+
+    def finish(self) -> None:
+        if self.stats.files_failed:
+            log.warning("%d of %d files could not be loaded: see raw.ingest_errors", self.stats.files_failed,
+                        self.stats.files_seen)
+        if self.file_rows:
+            self.batch["source_files"].append(schema.rows_to_columns("source_files", self.file_rows))
+        _flush(self.con, self.batch)
+        _rank_versions(self.con)
+        self.stats.documents = len(self.seen_ids)
 
 
-def _parse_rank(data: bytes, sha: str) -> tuple[bool, int, str]:
+def _parse_rank(data: bytes, sha: str) -> Rank:
     """Parse order: plain UTF-8 (no BOM, no CR) first, then smaller files, then content hash. Of
     several encodings of one report the first parsed is ``loaded``: the plain, compact one."""
     plain = not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
