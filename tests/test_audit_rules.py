@@ -246,6 +246,61 @@ def test_repaired_code_finding_shows_both_codes(audit_frames):
     assert "201130" in row["message"] and "2011308" in row["message"]
 
 
+def _cq02(frames, fixture: str, code: str) -> pd.DataFrame:
+    """CQ02's findings for one code: one per table that prints it (02, 03 and 05 here)."""
+    f = _findings(frames, "CQ02", fixture)
+    f = f[f["subject_code"] == code]
+    assert set(f["table_key"]) == {"income", "expenditure", "gpb_expenditure"}, f[["table_key", "message"]]
+    return f
+
+
+def test_code_list_gap_is_info(audit_frames):
+    """A 项 the code list lacks under a listed 款, its name contradicting nothing: our gap, info."""
+    f = _cq02(audit_frames, "code_grades", "2011309")
+    assert set(f["severity"]) == {"info"}
+    assert all("招商服务" in m and "20113" in m and "代码表未收录" in m for m in f["message"])
+
+
+def test_code_under_a_contradicting_name_is_warning(audit_frames):
+    """A listed code printed under another name (2101101 is 行政单位医疗, printed 公务员医疗补助)."""
+    f = _cq02(audit_frames, "code_grades", "2101101")
+    assert set(f["severity"]) == {"warning"}
+    assert all("公务员医疗补助" in m and "行政单位医疗" in m for m in f["message"])
+
+
+def test_code_of_an_unknown_class_is_warning(audit_frames):
+    for code in ("225", "22502", "2250201", "2250202"):
+        f = _cq02(audit_frames, "code_grades", code)
+        assert set(f["severity"]) == {"warning"}
+        assert all("类 225 不在代码表中" in m for m in f["message"])
+
+
+def test_unlisted_code_named_like_a_sibling_is_warning(audit_frames):
+    """code_errors: 2101198 printed under the list's name of 2101199 (the must-fire case)."""
+    f = _cq02(audit_frames, "code_errors", "2101198")
+    assert set(f["severity"]) == {"warning"}
+    assert all("2101199 的名称" in m for m in f["message"])
+
+
+def test_unlisted_code_two_reports_name_differently_is_warning(audit_frames):
+    """2101150: 事业运行 in code_grades, 医疗保障事务 in code_grades_peer (both 2024)."""
+    for fixture, other in (("code_grades", "医疗保障事务"), ("code_grades_peer", "事业运行")):
+        f = _cq02(audit_frames, fixture, "2101150")
+        assert set(f["severity"]) == {"warning"}
+        assert all(f"另一报告将该代码印作「{other}」" in m for m in f["message"])
+
+
+def test_cq02_grades_no_higher_than_its_catalog_severity(audit_frames):
+    """audit.rules.severity is the highest CQ02 gives; passing checks carry no grade."""
+    rule = next(r for r in _catalog() if r["rule_id"] == "CQ02")
+    assert rule["severity"] == "warning" and "info otherwise" in rule["description"]
+    f = audit_frames["findings"]
+    assert set(f[f["rule_id"] == "CQ02"]["severity"]) == {"info", "warning"}
+    c = audit_frames["checks"]
+    passing = c[(c["rule_id"] == "CQ02") & (c["expected"] == c["actual"])]
+    assert len(passing) > 0 and passing["row_severity"].isna().all()
+
+
 def test_name_drift_is_info(audit_frames):
     row = _one(audit_frames, "CQ05", "untidy_2024")
     assert row["severity"] == "info" and "房租补贴" in row["message"] and "提租补贴" in row["message"]

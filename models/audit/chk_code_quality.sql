@@ -1,5 +1,6 @@
 -- Code quality, CQ01–CQ05 (category code_quality): codes the loader repaired (CQ01, info),
--- codes not in the code lists (CQ02), one code printed on two rows of a table (CQ03), values
+-- codes not in the code lists or named against them (CQ02, graded per row: warning on evidence
+-- the report is wrong, info when only our list lacks it), one code printed on two rows of a table (CQ03), values
 -- the text could not place (CQ04) and narrated subject names that differ from the table's
 -- (CQ05, info). Conditions are encoded as expected against actual (values_equal); message
 -- carries the Chinese text of the finding.
@@ -68,50 +69,208 @@ cq01 as (
 ),
 
 -- CQ02 -------------------------------------------------------------------------------------
+-- A printed code that is not in the code lists (seeds function_subjects / econ_classes), or a
+-- listed code printed under a name that contradicts the list's. The lists are partial, so a
+-- code missing from them is first our gap: a finding is a warning only on evidence that the
+-- report is wrong, and info otherwise (DESIGN §4: the rule's catalog row says how it grades).
+-- Evidence: the code is malformed (功能分类 3/5/7 digits, 经济分类 3/5); its 类, or for a 项 its
+-- 款, is not in the list; the printed name contradicts the list's name for the code, or is the
+-- list's name of another code under the same parent (2101198 printed with 2101199's name); or
+-- another report of the same fiscal year prints the same unlisted code under a contradicting
+-- name. Names are compared without spaces and with （） read as (); a name that is the start of
+-- the other (cut by the extractor, a 支出 suffix) or a subject_aliases name of the code does not
+-- contradict it.
+-- Cross-unit input (macros/rebuild.sql RULE): the other reports' names are read from every
+-- document, not only the rebuild scope. An incremental build recomputes only the scope
+-- (juesuan/incremental.py SCOPE_SQL), so the grade of an unchanged report that prints an unlisted
+-- code a changed report also prints can lag until the next full build, unless SCOPE_SQL adds the
+-- documents whose tables print such a code.
 code_lists as (
     select
         subject_code as code,
         'subject' as row_kind,
-        in_code_list
-    from {{ ref('dim_function_subject') }}
+        subject_name as list_name,
+        replace(replace(regexp_replace(subject_name, '[\s\x{3000}]+', '', 'g'), '（', '('), '）', ')') as list_key
+    from {{ ref('function_subjects') }}
     union all
     select
         econ_code as code,
         'econ' as row_kind,
-        in_code_list
-    from {{ ref('dim_econ_class') }}
+        econ_name as list_name,
+        replace(replace(regexp_replace(econ_name, '[\s\x{3000}]+', '', 'g'), '（', '('), '）', ')') as list_key
+    from {{ ref('econ_classes') }}
 ),
 
+alias_keys as (
+    select distinct
+        subject_code as code,
+        'subject' as row_kind,
+        replace(replace(regexp_replace(alias_name, '[\s\x{3000}]+', '', 'g'), '（', '('), '）', ')') as alias_key
+    from {{ ref('subject_aliases') }}
+),
+
+-- one row per document × table × code × printed name
+printed_names as (
+    select
+        c.document_id,
+        c.table_key,
+        c.row_kind,
+        c.code,
+        c.row_name,
+        -- a PDF table has no printed number: its number in the 公开01–09表 scheme
+        coalesce(nullif(min(c.table_no), ''), any_value(t.std_no)) as table_no,
+        min(c.source_line) as source_line,
+        replace(
+            replace(regexp_replace(coalesce(c.row_name, ''), '[\s\x{3000}]+', '', 'g'), '（', '('), '）', ')'
+        ) as name_key
+    from code_rows as c
+    left join {{ ref('layout_tables') }} as t on c.table_key = t.table_key
+    group by c.document_id, c.table_key, c.row_kind, c.code, c.row_name
+),
+
+-- the names every document prints for a code the lists lack, per fiscal year: the evidence of
+-- "another report" (first/last document tell whether a name was printed by another document)
+unlisted_names as (
+    select
+        d.fiscal_year,
+        c.row_kind,
+        c.code,
+        replace(
+            replace(regexp_replace(coalesce(c.row_name, ''), '[\s\x{3000}]+', '', 'g'), '（', '('), '）', ')'
+        ) as name_key,
+        min(c.row_name) as shown_name,
+        min(c.document_id) as first_document_id,
+        max(c.document_id) as last_document_id
+    from {{ ref('stg_reports__table_cells') }} as c
+    inner join {{ ref('stg_reports__documents') }} as d on c.document_id = d.document_id
+    where
+        c.row_kind in ('subject', 'econ') and c.code is not null
+        and not exists (
+            select 1 from code_lists as l
+            where c.code = l.code and c.row_kind = l.row_kind
+        )
+    group by all
+),
+
+name_evidence as (
+    select
+        p.*,
+        l.list_name,
+        l.code is not null as in_list,
+        case p.row_kind
+            when 'subject' then not regexp_full_match(p.code, '[0-9]{3}|[0-9]{5}|[0-9]{7}')
+            else not regexp_full_match(p.code, '[0-9]{3}|[0-9]{5}')
+        end as malformed,
+        cls.code is not null as class_known,
+        length(p.code) != 7 or sec.code is not null as section_known,
+        -- a listed code under a contradicting name (neither name starts the other, no alias)
+        l.code is not null
+        and not starts_with(p.name_key, l.list_key) and not starts_with(l.list_key, p.name_key)
+        and not exists (
+            select 1 from alias_keys as a
+            where a.code = p.code and a.row_kind = p.row_kind and a.alias_key = p.name_key
+        ) as contradicts_list,
+        -- an unlisted code printed under the list's name of another code with the same parent
+        (
+            select min(s.code) from code_lists as s
+            where
+                l.code is null and s.row_kind = p.row_kind and length(p.code) in (5, 7)
+                and length(s.code) = length(p.code) and s.code != p.code
+                and left(s.code, length(p.code) - 2) = left(p.code, length(p.code) - 2)
+                and s.list_key = p.name_key and p.name_key != ''
+        ) as sibling_code,
+        -- another document of the same year prints the unlisted code under a contradicting name
+        (
+            select min(u.shown_name) from unlisted_names as u
+            where
+                l.code is null and u.fiscal_year = d.fiscal_year and u.row_kind = p.row_kind and u.code = p.code
+                and not starts_with(p.name_key, u.name_key) and not starts_with(u.name_key, p.name_key)
+                and (u.first_document_id != p.document_id or u.last_document_id != p.document_id)
+        ) as peer_name
+    from printed_names as p
+    inner join {{ ref('stg_reports__documents') }} as d on p.document_id = d.document_id
+    left join code_lists as l on p.code = l.code and p.row_kind = l.row_kind
+    left join code_lists as cls on left(p.code, 3) = cls.code and p.row_kind = cls.row_kind
+    left join code_lists as sec on length(p.code) = 7 and left(p.code, 5) = sec.code and p.row_kind = sec.row_kind
+),
+
+graded as (
+    select
+        *,
+        not in_list or contradicts_list as failed,
+        malformed or not class_known or not section_known or contradicts_list
+        or sibling_code is not null or peer_name is not null as has_evidence
+    from name_evidence
+),
+
+-- one check per document × table × code, as before; the name shown is one with evidence
 distinct_codes as (
     select
         document_id,
         table_key,
-        any_value(table_no) as table_no,
         row_kind,
         code,
+        min(table_no) as table_no,
         min(source_line) as source_line,
-        min(row_name) as row_name
-    from code_rows
+        bool_or(failed) as failed,
+        bool_or(failed and has_evidence) as has_evidence,
+        coalesce(min(row_name) filter (where failed and has_evidence), min(row_name)) as row_name,
+        any_value(list_name) as list_name,
+        bool_or(malformed) as malformed,
+        bool_and(class_known) as class_known,
+        bool_and(section_known) as section_known,
+        min(sibling_code) as sibling_code,
+        min(peer_name) as peer_name
+    from graded
     group by document_id, table_key, row_kind, code
+),
+
+-- the evidence, in words (concat_ws skips the nulls)
+evidence_text as (
+    select
+        *,
+        case when row_kind = 'subject' then '支出功能分类' else '支出经济分类' end as list_zh,
+        concat_ws(
+            '；',
+            case when malformed and row_kind = 'subject' then '代码不是 3/5/7 位数字' end,
+            case when malformed and row_kind = 'econ' then '代码不是 3/5 位数字' end,
+            case when not malformed and not class_known then concat('类 ', left(code, 3), ' 不在代码表中') end,
+            case
+                when not malformed and class_known and not section_known
+                    then concat('款 ', left(code, 5), ' 不在代码表中')
+            end,
+            case when sibling_code is not null then concat('代码表中「', row_name, '」是 ', sibling_code, ' 的名称') end,
+            case when peer_name is not null then concat('同年度另一报告将该代码印作「', peer_name, '」') end
+        ) as evidence
+    from distinct_codes
 ),
 
 cq02 as (
     select
-        c.document_id,
+        document_id,
         'CQ02' as rule_id,
-        c.table_key,
-        c.code as subject_code,
+        table_key,
+        code as subject_code,
         'code' as column_key,
-        c.source_line,
+        source_line,
         1 as expected,
-        case when coalesce(l.in_code_list, false) then 1 else 0 end as actual,
+        case when failed then 0 else 1 end as actual,
         cast(null as varchar) as note,
-        case when not coalesce(l.in_code_list, false) then concat(
-            '表', c.table_no, ' 代码 ', c.code, '「', c.row_name, '」不在',
-            case c.row_kind when 'subject' then '支出功能分类' else '支出经济分类' end, '代码表中'
-        ) end as message
-    from distinct_codes as c
-    left join code_lists as l on c.code = l.code and c.row_kind = l.row_kind
+        case when failed and has_evidence then 'warning' when failed then 'info' end as row_severity,
+        case
+            when failed and list_name is not null
+                then concat(
+                    '表', table_no, ' 代码 ', code, '「', row_name, '」与', list_zh, '代码表名称「', list_name, '」不符'
+                )
+            when failed and has_evidence
+                then concat('表', table_no, ' 代码 ', code, '「', row_name, '」不在', list_zh, '代码表中：', evidence)
+            when failed
+                then concat(
+                    '表', table_no, ' 代码 ', code, '「', row_name, '」不在', list_zh, '代码表中；其上级科目 ',
+                    left(code, length(code) - 2), ' 在代码表中且名称无矛盾，多为代码表未收录（提示）'
+                )
+        end as message
+    from evidence_text
 ),
 
 -- CQ03 -------------------------------------------------------------------------------------
@@ -221,15 +380,16 @@ cq05 as (
     left join {{ ref('dim_function_subject') }} as f on n.subject_code = f.subject_code
 ),
 
+-- by name: only CQ02 grades its rows (row_severity); the other branches leave it null
 unioned as (
     select * from cq01
-    union all
+    union all by name
     select * from cq02
-    union all
+    union all by name
     select * from cq03
-    union all
+    union all by name
     select * from cq04
-    union all
+    union all by name
     select * from cq05
 )
 
@@ -244,7 +404,7 @@ select
     cast(actual as decimal(18, 4)) as actual,
     cast(0 as decimal(18, 4)) as tolerance,
     cast(null as varchar) as rate_status,
-    cast(null as varchar) as row_severity,
+    row_severity,
     note,
     case when expected != actual then message end as message
 from unioned
