@@ -8,29 +8,27 @@ byte-identical.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from ingest.loader import RAW_TABLES, LoadStats, load
 from juesuan import __version__
 from juesuan.config import REPO_ROOT, SAMPLES_DIR, log
-from juesuan.incremental import can_build_upon, project_fingerprint, write_rebuild_scope
-
-
-class BuildLocked(Exception):
-    """Another build holds the warehouse lock."""
+from juesuan.fingerprint import project_fingerprint
+from juesuan.incremental import can_build_upon, write_rebuild_scope
+from juesuan.lock import build_lock
+from juesuan.nochange import pending_runs, runs_path, snapshot, write_manifest
 
 
 class BuildFailed(Exception):
@@ -46,28 +44,6 @@ class BuildResult:
     ingest_errors: int = 0
     incremental: bool = False
     rebuilt_documents: int = 0
-
-
-@contextmanager
-def build_lock(warehouse: Path) -> Iterator[None]:
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = warehouse.with_name(warehouse.name + ".lock")
-    # "a+", not "w": opening must not erase the running build's pid before the lock is tried.
-    with open(lock_path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "unknown"
-            raise BuildLocked(f"another build (pid {holder}) holds {lock_path}") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def dbt_command(args: Sequence[str], db_path: Path, target_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -124,17 +100,23 @@ BUILD_RUNS_DDL = """create table if not exists audit.build_runs (
 
 
 def _record_run(db: Path, started: datetime, result: BuildResult, status: str,
-                fingerprint: str | None) -> None:
+                fingerprint: str | None, skipped: list[dict]) -> dict[str, str | None]:
+    """Append this run (after the no-change runs since the last publish) to audit.build_runs;
+    return the content hash of every corpus entry, for the no-change manifest."""
     with duckdb.connect(str(db)) as con:
         con.execute("create schema if not exists audit")
         con.execute(BUILD_RUNS_DDL)
         con.execute(BUILD_RUNS_COMMENTS)
+        if skipped:
+            runs = pd.DataFrame(skipped)  # noqa: F841 - read by DuckDB
+            con.execute("insert into audit.build_runs by name select * from runs")
         s = result.stats
         con.execute("insert into audit.build_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             started, datetime.now(UTC).replace(tzinfo=None), status, s.files_seen, s.files_new,
             s.files_unchanged, s.files_failed, s.duplicates, s.documents,
             json.dumps(result.findings_by_severity), __version__, result.seconds, result.incremental,
             result.rebuilt_documents, fingerprint])
+        return dict(con.execute("select source_file, content_sha256 from raw.source_files").fetchall())
 
 
 def _carry_history(previous: Path, db: Path) -> None:
@@ -164,7 +146,8 @@ def _carry_history(previous: Path, db: Path) -> None:
 
 def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
           progress: Callable[[int, int], None] | None = None,
-          audit: Callable[..., dict[str, int]] | None = None, full_rebuild: bool = False) -> BuildResult:
+          audit: Callable[..., dict[str, int]] | None = None, full_rebuild: bool = False,
+          waivers: Path | None = None) -> BuildResult:
     """Build the warehouse from ``corpora`` (default: the bundled samples) and publish it.
 
     The build is incremental when the published file was built by this very project (same
@@ -185,6 +168,7 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
         for leftover in (building, building.with_name(building.name + ".wal")):
             leftover.unlink(missing_ok=True)
         fingerprint = project_fingerprint()
+        before = snapshot(corpora)  # stat before reading: a file changed during the build is caught next time
         incremental = audit is not None and not full_rebuild and can_build_upon(warehouse, fingerprint)
         try:
             if incremental:
@@ -215,8 +199,15 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             if not incremental:  # the copied file already holds the run history
                 _carry_history(warehouse, building)
             # without an audit, audit.findings is not up to date: the next build must be a full one
-            _record_run(building, started, result, "published", fingerprint if audit is not None else None)
+            skipped = pending_runs(warehouse)
+            shas = _record_run(building, started, result, "published", fingerprint if audit is not None else None,
+                               skipped)
             publish_file(building, warehouse)
+            runs_path(warehouse).unlink(missing_ok=True)  # folded into audit.build_runs above
+            if audit is not None and waivers is not None:
+                write_manifest(warehouse, corpora, before, shas, waivers, fingerprint,
+                               dict(stats=asdict(result.stats), findings=result.findings_by_severity,
+                                    ingest_errors=result.ingest_errors))
             log.info("published %s in %.1f s", warehouse, result.seconds)
             return result
         except BaseException:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -59,15 +60,30 @@ def _progress(done: int, total: int) -> None:
             print(file=sys.stderr)
 
 
+def _print_unchanged(warehouse: Path, summary: dict) -> None:
+    s, sev = summary.get("stats", {}), summary.get("findings", {})
+    waived = f", {sev['waived']} waived" if sev.get("waived") else ""
+    print(f"juesuan build: nothing changed since the published build of {warehouse}: no work, run recorded")
+    print(f"  files: {s.get('files_seen', 0)} seen, all unchanged ({s.get('files_failed', 0)} failed: "
+          f"see raw.ingest_errors: {summary.get('ingest_errors', 0)} rows)")
+    print(f"  documents: {s.get('documents', 0)}")
+    print(f"  findings: {sev.get('error', 0)} error, {sev.get('warning', 0)} warning, {sev.get('info', 0)} info"
+          f"{waived}  (juesuan findings)")
+    print(f"  time: {summary.get('seconds', 0):.2f} s")
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    from juesuan.audit import run_audit
-    from juesuan.build import BuildFailed, BuildLocked, build
+    from juesuan.config import SAMPLES_DIR
+    from juesuan.lock import BuildLocked
+    from juesuan.nochange import try_skip
+    from juesuan.waivers import waivers_path
 
     warehouse = warehouse_path(args.warehouse)
+    corpora = [Path(c) for c in args.corpus] if args.corpus else [SAMPLES_DIR]
+    waivers = waivers_path(warehouse)
     try:
-        result = build([Path(c) for c in args.corpus] if args.corpus else None, warehouse,
-                       workers=args.workers, progress=None if args.quiet else _progress, audit=run_audit,
-                       full_rebuild=args.full_rebuild)
+        # no change, no work: decided before the parsers, DuckDB and dbt are even imported
+        skipped = None if args.full_rebuild else try_skip(warehouse, corpora, waivers)
     except BuildLocked as exc:
         log.error("%s", exc)
         return EXIT_LOCKED

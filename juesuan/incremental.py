@@ -10,38 +10,12 @@ a published file built under another fingerprint is rebuilt in full.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import logging
 from pathlib import Path
 
 import duckdb
 
-from ingest.parse import PARSER_VERSION
-from juesuan import __version__
-from juesuan.config import REPO_ROOT
-
 log = logging.getLogger("juesuan")
-
-# What the dbt tables and audit.findings are computed from, besides raw.*
-PROJECT_INPUTS = ("models", "macros", "seeds", "expectations", "dbt_project.yml", "juesuan/audit.py")
-DISTRIBUTIONS = ("duckdb", "dbt-core", "dbt-duckdb", "great_expectations")
-
-
-def project_fingerprint() -> str:
-    h = hashlib.sha256()
-    for name in PROJECT_INPUTS:
-        root = REPO_ROOT / name
-        files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
-            if root.is_dir() else [root]
-        for f in files:
-            h.update(f"{f.relative_to(REPO_ROOT)}\0".encode())
-            h.update(f.read_bytes())
-    for dist in DISTRIBUTIONS:
-        h.update(f"\0{dist}={importlib.metadata.version(dist)}".encode())
-    h.update(f"\0parser={PARSER_VERSION}\0juesuan={__version__}".encode())
-    return h.hexdigest()
-
 
 def can_build_upon(warehouse: Path, fingerprint: str) -> bool:
     """True when the published file's last build ran under ``fingerprint``."""
@@ -69,8 +43,9 @@ def can_build_upon(warehouse: Path, fingerprint: str) -> bool:
 # recomputed whole. The one other cross-document input: CQ05 names a narrated code that the
 # report's own tables lack by its code-list name, and a code missing from the list by the first
 # name any report prints for it (marts.dim_function_subject); documents narrating such a code that
-# a changed document prints (before or after) are recomputed too. Removed documents are in the
-# scope so that their rows are deleted.
+# a changed document prints (before or after) are recomputed too, and so are the documents that
+# print such a code (CQ02 grades it by the names other reports print). Removed documents are in
+# the scope so that their rows are deleted.
 SCOPE_SQL = """
 create or replace table raw.rebuild_scope as
 with changed_units as (
@@ -97,6 +72,9 @@ unlisted as (
 select document_id from docs
 union
 select document_id from raw.narrative_facts where subject_code in (select code from unlisted)
+union
+-- CQ02 grades an unlisted code by the names other reports of the year print for it
+select document_id from raw.table_cells where row_kind = 'subject' and code in (select code from unlisted)
 """
 
 

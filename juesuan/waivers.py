@@ -14,9 +14,10 @@ import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import pandas as pd
+if TYPE_CHECKING:  # imported where used: the no-change check reads waivers_path without them
+    import duckdb
 
 COLUMNS = ("finding_key", "document_id", "rule_id", "subject_code", "actual", "reason", "waived_by", "waived_at")
 
@@ -82,6 +83,8 @@ def add_waiver(warehouse: Path, path: Path, finding_key: str, reason: str, by: s
     """Append a waiver for a finding of the published warehouse. Raises WaiverError."""
     if not reason.strip():
         raise WaiverError("--reason must say why the finding is accepted")
+    import duckdb
+
     with duckdb.connect(str(warehouse), read_only=True) as con:
         row = con.execute("select document_id, rule_id, coalesce(subject_code, ''), coalesce(cast(actual as varchar), '') "
                           "from audit.findings where finding_key = ?", [finding_key]).fetchone()
@@ -103,6 +106,8 @@ def add_waiver(warehouse: Path, path: Path, finding_key: str, reason: str, by: s
 
 def apply_waivers(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
     """Mark waived findings and write audit.waivers with each waiver's status. → count by status."""
+    import pandas as pd
+
     waivers = read_waivers(path)
     frame = pd.DataFrame([asdict(w) for w in waivers], columns=list(COLUMNS))  # noqa: F841 - read by DuckDB
     con.execute(WAIVERS_DDL)

@@ -1,0 +1,72 @@
+"""No change, no work (issue 17): a build whose corpus, waivers and project are as the published
+warehouse was built from records the run and stops without parsing, dbt or Great Expectations.
+Which build ran is read from audit.build_runs (status 'unchanged' vs 'published'), never from time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from juesuan.cli import main
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+def _runs(warehouse: Path) -> list[tuple[str, int]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select status, files_new from audit.build_runs order by run_started_at").fetchall()
+
+
+@pytest.fixture()
+def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    corpus, warehouse = tmp_path / "corpus", tmp_path / "wh" / "juesuan.duckdb"
+    shutil.copytree(SAMPLES, corpus)
+    monkeypatch.delenv("JUESUAN_WAIVERS", raising=False)
+    assert main(["-q", "build", "--corpus", str(corpus), "--warehouse", str(warehouse)]) == 0
+    return corpus, warehouse
+
+
+def _build(corpus: Path, warehouse: Path, *extra: str) -> int:
+    return main(["-q", "build", "--corpus", str(corpus), "--warehouse", str(warehouse), *extra])
+
+
+def test_unchanged_corpus_does_no_work_and_the_next_build_records_it(built, capsys) -> None:
+    corpus, warehouse = built
+    published = warehouse.read_bytes()
+    capsys.readouterr()
+    assert _build(corpus, warehouse) == 0
+    out = capsys.readouterr().out
+    assert "nothing changed" in out and "findings: 1 error" in out
+    for f in corpus.iterdir():  # a new mtime alone is no change: the content hash decides
+        f.touch()
+    assert _build(corpus, warehouse) == 0
+    assert warehouse.read_bytes() == published  # the published file is never written in place
+    (corpus / "001_12d88111db7f2822.txt").write_text(
+        (corpus / "001_12d88111db7f2822.txt").read_text(encoding="utf-8") + "\n附注\n", encoding="utf-8")
+    assert _build(corpus, warehouse) == 0
+    assert _runs(warehouse) == [("published", 4), ("unchanged", 0), ("unchanged", 0), ("published", 1)]
+
+
+def test_strict_still_exits_3_when_nothing_changed(built) -> None:
+    corpus, warehouse = built
+    assert _build(corpus, warehouse, "--strict") == 3
+    assert [s for s, _ in _runs(warehouse)] == ["published"]  # the skipped run waits in the side log
+
+
+@pytest.mark.parametrize("change", ["waivers", "removed", "added", "full_rebuild"])
+def test_any_input_change_builds(built, change: str) -> None:
+    corpus, warehouse = built
+    extra: list[str] = []
+    if change == "waivers":
+        (warehouse.parent / "waivers.csv").write_text("finding_key,reason\nnone,test\n", encoding="utf-8")
+    elif change == "removed":
+        (corpus / "002_79d75ce45c137d77.txt").unlink()
+    elif change == "added":
+        shutil.copy(corpus / "001_12d88111db7f2822.txt", corpus / "copy.txt")
+    else:
+        extra = ["--full-rebuild"]
+    assert _build(corpus, warehouse, *extra) == 0
+    assert [s for s, _ in _runs(warehouse)] == ["published", "published"]
