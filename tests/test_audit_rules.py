@@ -205,8 +205,8 @@ def test_cross_year_same_scope_mismatch(audit_frames):
 
 def _keyed_findings(frames: dict[str, pd.DataFrame], rule: str, fixture: str) -> pd.DataFrame:
     """Findings with their check's column_key (which figure the finding is about)."""
-    keys = frames["checks"][["check_id", "column_key"]].rename(columns={"check_id": "finding_id"})
-    return _findings(frames, rule, fixture).merge(keys, on="finding_id")
+    keys = frames["checks"][["check_id", "column_key"]].rename(columns={"check_id": "finding_key"})
+    return _findings(frames, rule, fixture).merge(keys, on="finding_key")
 
 
 def test_cross_year_own_unit_mismatch_fires(audit_frames):
@@ -345,7 +345,7 @@ def test_ge_difference_within_tolerance_rounding_band():
         dict(check_id="out", rule_id="WT18", expected=14.93, actual=15.93, tolerance=0.015),
     ])
     found = evaluate(checks, _rules(("WT18", "within_table", "error", "difference_within_tolerance")))
-    assert list(found["finding_id"]) == ["out"]
+    assert list(found["finding_key"]) == ["out"]
     assert found.iloc[0]["severity"] == "error"
 
 
@@ -356,7 +356,7 @@ def test_ge_values_equal_with_message_and_row_severity():
              message="表05 列示科目 2101199 情况说明未逐项说明"),
     ])
     found = evaluate(checks, _rules(("CP02", "completeness", "warning", "values_equal")))
-    assert list(found["finding_id"]) == ["miss"]
+    assert list(found["finding_key"]) == ["miss"]
     assert found.iloc[0]["severity"] == "info"
     assert found.iloc[0]["message"] == "表05 列示科目 2101199 情况说明未逐项说明"
 
@@ -370,7 +370,7 @@ def test_ge_rate_consistent_grades_each_row():
              row_severity="error"),
     ])
     found = evaluate(checks, _rules(("NT03", "narrative_vs_table", "warning", "rate_consistent")))
-    assert dict(zip(found["finding_id"], found["severity"], strict=True)) == {"t": "info", "x": "error"}
+    assert dict(zip(found["finding_key"], found["severity"], strict=True)) == {"t": "info", "x": "error"}
 
 
 # --- the real samples ------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def test_samples_raise_no_error_for_rounding_within_policy(wh):
     """Every error finding of a tolerance rule is a gap beyond the band (DESIGN §4)."""
     bad = wh.execute("""
         select f.rule_id, f.document_id, f.expected, f.actual, c.tolerance
-        from audit.findings f join audit.checks c on f.finding_id = c.check_id
+        from audit.findings f join audit.checks c on f.finding_key = c.check_id
         join audit.rules r on f.rule_id = r.rule_id
         where f.severity = 'error' and r.expectation = 'difference_within_tolerance'
           and abs(f.actual - f.expected) <= c.tolerance""").fetchall()
@@ -388,9 +388,9 @@ def test_samples_raise_no_error_for_rounding_within_policy(wh):
 
 def test_samples_known_rounding_gaps_are_evaluated_not_findings(wh):
     rows = wh.execute("""
-        select c.rule_id, d.fiscal_year, c.expected, c.actual, f.finding_id is not null as fired
+        select c.rule_id, d.fiscal_year, c.expected, c.actual, f.finding_key is not null as fired
         from audit.checks c join marts.dim_document d using (document_id)
-        left join audit.findings f on f.finding_id = c.check_id
+        left join audit.findings f on f.finding_key = c.check_id
         where (c.rule_id = 'WT18' and d.fiscal_year = 2024)                       -- 14.93 vs 13.41 + 1.53
            or (c.rule_id = 'XT07' and d.fiscal_year = 2024)                       -- 359.67 vs 344.75 + 14.93
            or (c.rule_id = 'XT06' and d.fiscal_year = 2020 and c.subject_code = '201')  -- 182 vs 181.99
@@ -405,7 +405,7 @@ def test_samples_known_rounding_gaps_are_evaluated_not_findings(wh):
 def test_samples_cross_year_falls_back_to_department_with_a_note(wh):
     rows = wh.execute("""
         select f.severity, f.actual, f.expected, f.message, c.column_key from audit.findings f
-        join audit.checks c on c.check_id = f.finding_id join marts.dim_document d on d.document_id = f.document_id
+        join audit.checks c on c.check_id = f.finding_key join marts.dim_document d on d.document_id = f.document_id
         where f.rule_id = 'CY01' and d.fiscal_year = 2023""").fetchall()
     assert rows, "000 (2023 本级) states a previous-year figure; 004 (2022 部门) exists"
     assert {r[4] for r in rows} == {"income_total", "fiscal_total", "gpb_income", "gpb_expenditure"}
@@ -418,8 +418,8 @@ def test_samples_cross_year_own_unit_figure_passes(wh):
     """000's implied 2022 支出合计 and 收、支总计 (1133.54 − 98.46 = 1035.08) against the 本级 决算支出
     004's 附件 states (line 1542: 1035.08): evaluated at full grade, no finding."""
     rows = wh.execute("""
-        select c.column_key, c.expected, c.actual, c.row_severity, f.finding_id is not null from audit.checks c
-        join marts.dim_document d using (document_id) left join audit.findings f on f.finding_id = c.check_id
+        select c.column_key, c.expected, c.actual, c.row_severity, f.finding_key is not null from audit.checks c
+        join marts.dim_document d using (document_id) left join audit.findings f on f.finding_key = c.check_id
         where c.rule_id = 'CY01' and d.fiscal_year = 2023
           and c.column_key in ('expenditure_total', 'total_income_expenditure')""").fetchall()
     assert sorted(rows) == [
