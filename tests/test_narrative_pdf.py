@@ -5,6 +5,7 @@ budget-execution pivot the facts feed (run on DuckDB without dbt)."""
 from __future__ import annotations
 
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -205,16 +206,30 @@ def test_shehui_narrative_starts_after_the_wrapped_heading() -> None:
     assert lines[end].startswith("第四部分")
 
 
-def test_shehui_without_own_subjects_keeps_code_list_behaviour(resolver: SubjectResolver) -> None:
-    # 2013901 and 2013950 are not in the code list: without the report's own rows they stay
-    # problems, while 2013999 (in the list) resolves
+@pytest.fixture(scope="module")
+def list_without_2013901(tmp_path_factory: pytest.TempPathFactory) -> SubjectResolver:
+    """The code list as it was before the Putuo codes were added: 2013901 and 2013950 unknown."""
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    out = tmp_path_factory.mktemp("seeds")
+    lines = (seeds / "function_subjects.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (out / "function_subjects.csv").write_text(
+        "".join(ln for ln in lines if not ln.startswith(("2013901,", "2013950,"))), encoding="utf-8")
+    shutil.copy(seeds / "subject_aliases.csv", out / "subject_aliases.csv")
+    return SubjectResolver.from_seeds(out)
+
+
+def test_shehui_without_own_subjects_keeps_code_list_behaviour(list_without_2013901: SubjectResolver) -> None:
+    # with 2013901 and 2013950 missing from the code list and no report rows, they stay problems,
+    # while 2013999 (in the list) resolves
+    resolver = list_without_2013901
     facts, errors = extract_facts(_lines(SHEHUI), resolver)
     assert sorted(e.reason.split("'")[1] for e in errors) == ["事业运行", "行政运行"]
     assert all("not found under 20139" in e.reason for e in errors)
     assert "2013999" in _executions(facts) and "2013901" not in _executions(facts)
 
 
-def test_own_subjects_from_table_rows_resolve_alike(resolver: SubjectResolver, shehui: Report) -> None:
+def test_own_subjects_from_table_rows_resolve_alike(list_without_2013901: SubjectResolver, shehui: Report) -> None:
+    resolver = list_without_2013901  # the report's own rows must stand in for the missing codes
     rows = [  # the 支出决算表 rows as printed (codes and names, wrapped names joined)
         ("201", "一般公共服务支出"), ("20139", "社会工作事务"), ("2013901", "行政运行"),
         ("2013950", "事业运行"), ("2013999", "其他社会工作事务支出"), ("208", "社会保障和就业支出"),
