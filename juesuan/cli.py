@@ -41,6 +41,8 @@ else warehouse/juesuan.duckdb in the repository).
 Exit codes: 0 ok, 1 failure (published warehouse unchanged), 2 usage error, 3 published but
 --strict found error-severity findings, 75 another build holds the lock."""
 
+_BUILD_PROGRESS = None  # juesuan.progress.BuildProgress of the running build, on a terminal
+
 WAREHOUSE_HELP = "warehouse file (default: $JUESUAN_WAREHOUSE, else warehouse/juesuan.duckdb)"
 
 
@@ -52,12 +54,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _progress(done: int, total: int) -> None:
-    if total >= 50 and (done == total or done % max(1, total // 20) == 0):
-        width = 30
-        filled = width * done // total
-        print(f"\r  parsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr)
-        if done == total:
-            print(file=sys.stderr)
+    """The loader's progress callback: feeds the parse bar of a build drawn on a terminal."""
+    if _BUILD_PROGRESS is not None:
+        _BUILD_PROGRESS.parse(done, total)
 
 
 def _print_unchanged(warehouse: Path, summary: dict) -> None:
@@ -363,7 +362,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     setup_logging(-1 if args.quiet else args.verbose)
+    if args.verb == "build":
+        return _with_progress(args)
     return int(args.func(args))
+
+
+def _with_progress(args: argparse.Namespace) -> int:
+    """Bars for parse, dbt, audit and publish when stderr is a terminal (not with -q, not in cron)."""
+    global _BUILD_PROGRESS
+    from juesuan.progress import BuildProgress
+
+    progress = BuildProgress(warehouse_path(args.warehouse), enabled=False if args.quiet else None)
+    _BUILD_PROGRESS = progress
+    try:
+        with progress:
+            return int(args.func(args))
+    finally:
+        _BUILD_PROGRESS = None
 
 
 if __name__ == "__main__":
