@@ -290,10 +290,14 @@ def make_parser() -> argparse.ArgumentParser:
     w.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
     w.set_defaults(func=cmd_waive)
 
-    rp = sub.add_parser("report", help="offline HTML audit report, one page per document",
-                        description="Write <out>/<document_id>.html for every document (or those given with "
-                        "--document): its findings with the rule's Chinese title, both numbers, the source line "
-                        "and that line's text, plus index.html. Self-contained: inline CSS, no internet assets.")
+    rp = sub.add_parser("report", help="offline HTML audit site: a ranked index and one page per document",
+                        description="Write <out>/index.html (totals, charts, the reports ranked by errors then "
+                        "warnings, filters and search that run in the page) and <out>/<document_id>.html for "
+                        "every document, or those given with --document: each finding with the rule's Chinese "
+                        "title, both figures, page and line, the table rows as printed with the compared cells "
+                        "highlighted or the narrative sentence with its figures marked, and charts of the "
+                        "report. Every page is one file with its CSS and script inline: nothing is loaded "
+                        "from the network. Chinese needs a CJK font on the reading machine (fonts-noto-cjk).")
     rp.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
     rp.add_argument("--out", default="reports/audit", metavar="DIR", help="output directory (default reports/audit)")
     rp.add_argument("--document", action="append", metavar="ID", help="only this document_id (repeatable)")
