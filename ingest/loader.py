@@ -244,10 +244,12 @@ def _doc_rows(res: FileResult, document_id: str, now: datetime) -> dict[str, Col
         "narrative_facts", facts, document_id=document_id, fact_seq=list(range(1, len(facts) + 1)),
         value_decimals=[_decimals(f.value) for f in facts],
         source_page=[pages[f.source_line - 1] for f in facts] if pages else None)
-    if pages:  # a PDF's page text: what findings and narrative spans point into (page + line)
-        rows["document_lines"] = schema.columns(
-            "document_lines", n=len(pages), document_id=document_id, line_no=list(range(1, len(pages) + 1)),
-            page_no=list(pages), text=list(doc.lines or []))
+    # the report's full text, line by line (and page, for a PDF): what findings and narrative spans
+    # point into, and what text-quality rules read
+    lines = doc.lines or []
+    rows["document_lines"] = schema.columns(
+        "document_lines", n=len(lines), document_id=document_id, line_no=list(range(1, len(lines) + 1)),
+        page_no=list(pages) if pages else None, text=lines)
     every = rep.problems + problems
     rows["ingest_errors"] = schema.columns(
         "ingest_errors", n=len(every), source_file=res.source_file, document_id=document_id,

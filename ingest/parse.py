@@ -29,8 +29,9 @@ from ingest.tables import TableBlock, find_table_blocks, repair_econ_codes, repa
 from ingest.tabular import parse_tab_tables
 from ingest.text import compact, decode_text, split_lines
 
-# 2: document_id from the normalised text, published_on; 3: 整体绩效 facts; 4: PDF input, page provenance
-PARSER_VERSION = "4"
+# 2: document_id from the normalised text, published_on; 3: 整体绩效 facts; 4: PDF input, page provenance;
+# 5: every report's lines in raw.document_lines (text reports too), so a copied document keeps them
+PARSER_VERSION = "5"
 # A report is ~50 KB of text; the largest department reports stay well under 2 MB. Parsing costs
 # up to ~90 bytes of memory per character (narrative paragraphs), so bigger inputs are refused.
 MAX_INPUT_BYTES = 16 * 1024 * 1024
@@ -147,7 +148,7 @@ class ParsedDocument:
     published_on: date | None  # date printed under the title, if any
     published_line: int | None
     line_pages: list[int] | None = None  # PDF: the page of each line
-    lines: list[str] | None = None  # PDF: the page text, kept in raw.document_lines
+    lines: list[str] | None = None  # the text as parsed (PDF: its page text), kept in raw.document_lines
 
 
 # A number at the very end of a file without a final line break may have been cut by a truncated
@@ -209,7 +210,7 @@ def parse_document(data: bytes) -> ParsedDocument:
     published_on, published_line, problem = read_published_on(lines, report.identity)
     report.problems = notes + report.problems + ([problem] if problem else [])
     text_sha = hashlib.sha256("\n".join(lines).rstrip("\n").encode("utf-8", "surrogatepass")).hexdigest()
-    return ParsedDocument(report, decoded.encoding, len(lines), text_sha, published_on, published_line)
+    return ParsedDocument(report, decoded.encoding, len(lines), text_sha, published_on, published_line, lines=lines)
 
 
 def parse_bytes(data: bytes) -> tuple[ParsedReport, str, int]:

@@ -169,12 +169,13 @@ TABLES: tuple[Table, ...] = (
         _c("span", "varchar", NULL, "原句 (the sentence the figure came from)."),
         _c("source_page", "integer", NULL, "页码 (PDF page of source_line)."),
     )),
-    Table("document_lines", "每行原文 (page text): every text line of a PDF report with its page, in reading "
-          "order.", (
+    Table("document_lines", "每行原文 (full text): every line of every report as parsed (blank lines "
+          "included), with its page for a PDF.", (
         _DOC,
         _c("line_no", "integer", NOT_NULL, f"{_LINE}.", "source_line"),
-        _c("page_no", "integer", NULL, "页码 (PDF page the line is printed on).", "source_page"),
-        _c("text", "varchar", NOT_NULL, "原文 (the line as extracted).", "line_text"),
+        _c("page_no", "integer", NULL, "页码 (PDF page the line is printed on; null for a text report).",
+           "source_page"),
+        _c("text", "varchar", NOT_NULL, "原文 (the line as decoded, or as extracted from the PDF).", "line_text"),
     )),
     Table("ingest_errors", "Files, or parts of files, that could not be parsed, with stage, line and reason.", (
         _c("source_file", "varchar", NOT_NULL, "源文件路径."),

@@ -59,6 +59,23 @@ def test_documents_identity_from_content(wh):
     assert (2022, "department", "narrative_only") in rows
 
 
+def test_every_report_keeps_its_full_text(wh):
+    """raw.document_lines holds every line of every report (text reports without a page), so
+    text-quality rules can read any report, whatever its layout."""
+    rows = wh.execute("""
+        select d.layout, d.line_count, count(l.line_no), max(l.line_no), count(l.page_no)
+        from raw.documents d left join raw.document_lines l using (document_id)
+        group by d.document_id, d.layout, d.line_count""").fetchall()
+    assert {r[0] for r in rows} == {"tab_separated", "pdftotext_flow", "narrative_only"}
+    for layout, line_count, n, last, paged in rows:
+        assert n == last == line_count and paged == 0, layout
+    # every narrative fact's line is there
+    facts = wh.execute("""
+        select count(*), count(l.line_no) from raw.narrative_facts f left join raw.document_lines l
+        on l.document_id = f.document_id and l.line_no = f.source_line""").fetchone()
+    assert facts[0] > 100 and facts[0] == facts[1]
+
+
 def test_schemas_are_named_exactly(wh):
     schemas = {r[0] for r in wh.execute("select schema_name from information_schema.schemata").fetchall()}
     assert {"raw", "marts", "audit"} <= schemas
