@@ -544,3 +544,5 @@ def test_identity_catalogue_rejects_a_malformed_row():
         parse_catalogue([row])
     with pytest.raises(ValueError, match="documented values"):
         parse_catalogue([{**row, "rhs": "[{row}].basic", "missing": "never"}])
+    with pytest.raises(ValueError, match="binds row"):
+        parse_catalogue([{**row, "rhs": "[{row}].basic", "for_each": "r in [*]"}])

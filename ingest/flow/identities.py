@@ -111,9 +111,12 @@ def _loop(text: str, where: str) -> Loop:
         raise ValueError(f"{where}: loop {text!r} is not 'NAME in SOURCE'")
     names = tuple(n.strip() for n in names_text.split(","))
     source = source.strip()
+    m = re.match(r"^(?P<table>[a-z_]*)\[(?P<sel>[^\]]+)\]$", source)
+    implied = {"@hierarchy": ("parent",), "@columns": ("c",)}.get(source, ("row",) if m else None)
+    if implied is not None and names != implied:
+        raise ValueError(f"{where}: loop {text!r} binds {', '.join(implied)}")
     if source in ("@columns", "@hierarchy"):
         return Loop(names, source)
-    m = re.match(r"^(?P<table>[a-z_]*)\[(?P<sel>[^\]]+)\]$", source)
     if m:
         return Loop(names, "rows", table=m.group("table"), selectors=tuple(m.group("sel").split()))
     values = tuple(tuple(v.split(",")) for v in source.split())
@@ -273,9 +276,7 @@ def _bindings(report: _Report, loops: tuple[Loop, ...], binding: dict[str, objec
         yield binding
         return
     loop, rest = loops[0], loops[1:]
-    names = loop.names if loop.source != "rows" else ("row", "key")
-    if loop.source == "@hierarchy":
-        names = ("parent", "children")
+    names = {"rows": ("row", "key"), "@hierarchy": ("parent", "children")}.get(loop.source, loop.names)
     for values in report.loop(loop, binding):
         yield from _bindings(report, rest, {**binding, **dict(zip(names, values, strict=True))})
 
