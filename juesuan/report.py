@@ -528,10 +528,44 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {}
 # --------------------------------------------------------------------------- site
 
 
+@dataclass
+class FindingGroup:
+    """Several findings of one rule without evidence to show (e.g. the nine missing tables)."""
+    findings: list[Finding]
+    rule_id: str = ""  # empty: the template tells a group from a finding by it
+
+
+def group_plain(findings: list[Finding], at_least: int = 3) -> list[Finding | FindingGroup]:
+    """Runs of ``at_least`` or more findings of one rule with nothing but a message become one group."""
+    out: list[Finding | FindingGroup] = []
+    run: list[Finding] = []
+
+    def flush() -> None:
+        if len(run) >= at_least:
+            out.append(FindingGroup(list(run)))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for f in findings:
+        plain = not (f.sentence or f.excerpts or f.rate_table or f.has_figures)
+        if plain and run and run[-1].rule_id == f.rule_id and run[-1].severity == f.severity:
+            run.append(f)
+            continue
+        flush()
+        if plain:
+            run.append(f)
+        else:
+            out.append(f)
+    flush()
+    return out
+
+
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(SITE_DIR / "templates")),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = fmt_num
+    env.filters["group_plain"] = group_plain
     env.filters["amount"] = charts.fmt_amount
     env.globals.update(SEVERITIES=SEVERITIES, SEVERITY_ZH=SEVERITY_ZH, CATEGORY_ZH=CATEGORY_ZH,
                        SCOPE_ZH=SCOPE_ZH, LAYOUT_ZH=LAYOUT_ZH, version=__version__,
