@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from ingest import schema
+from ingest.files import discover, path_text
 from ingest.parse import MAX_INPUT_BYTES, PARSER_VERSION, ParsedDocument, parse_document
 from ingest.records import NarrativeFact, ParsedReport, ParseError, TableCell
 from ingest.schema import RAW_TABLES, Columns
@@ -56,35 +57,6 @@ class FileResult:
     document: ParsedDocument | None = None
     document_id: str | None = None
     rows: dict[str, Columns] = field(default_factory=dict)
-
-
-def discover(corpora: Iterable[Path]) -> list[Path]:
-    """Every entry below the corpus directories, in a stable order.
-
-    Hidden files and directories (``.git``, ``.DS_Store``) are skipped. Entries that are not
-    regular files (broken symlinks, FIFOs, sockets, symlinks to directories, which are not
-    followed so a link loop cannot recurse, and directories that cannot be listed) are returned
-    too: :func:`read_input` turns each into a recorded error instead of a crash or a hang.
-    """
-    files: list[Path] = []
-    unlisted: list[Path] = []
-    for root in corpora:
-        if root.is_dir():
-            for dirpath, dirnames, names in os.walk(root, onerror=lambda e: unlisted.append(Path(e.filename))):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                files.extend(Path(dirpath) / d for d in dirnames if (Path(dirpath) / d).is_symlink())
-                files.extend(Path(dirpath) / n for n in names if not n.startswith("."))
-        elif root.exists() or root.is_symlink():
-            files.append(root)
-        else:
-            raise FileNotFoundError(f"corpus directory not found: {root}")
-    return sorted(set(files + unlisted))
-
-
-def path_text(path: Path) -> str:
-    """The path as stored in ``source_file``: a name that is not UTF-8 (e.g. GBK bytes from an
-    unzipped archive) keeps its bytes as ``\\xd6`` escapes instead of crashing the insert."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _file_kind(mode: int) -> str:
