@@ -26,8 +26,8 @@ CORPUS = REPO / "tests" / "fixtures" / "audit" / "corpus"
 RULES_CSV = REPO / "seeds" / "audit_rules.csv"
 
 # rules of the catalog owned by other modules (tables 02/03/05 identities; completion rates
-# and direction wording): their fixtures live with them
-OTHER_OWNERS = ("WT01", "WT02", "WT03", "CR", "DW")
+# and direction wording; text quality, tests/test_text_quality.py): their fixtures live with them
+OTHER_OWNERS = ("WT01", "WT02", "WT03", "CR", "DW", "TQ")
 
 # rule → (fixture where it must fire, fixture where it must be evaluated and pass)
 CASES: dict[str, tuple[str, str]] = {

@@ -37,6 +37,9 @@ with unioned as (
     select * from {{ scoped_ref('chk_completeness') }}
     union all by name
     select * from {{ scoped_ref('chk_code_quality') }}
+    -- text quality (TQ): figure-less, expected/actual null, validated with no_text_problem
+    union all by name
+    select * from {{ scoped_ref('chk_text_quality') }}
 )
 
 select
