@@ -38,6 +38,11 @@
     {%- endif -%}
 {%- endmacro %}
 
+{# a line as a message quotes it: whitespace runs (tabs between table cells) as one space #}
+{% macro tq_shown(text) -%}
+    trim(regexp_replace({{ text }}, '[\s\x{3000}]+', ' ', 'g'))
+{%- endmacro %}
+
 {# Up to 60 characters of a line around a quoted piece of it, whitespace runs as one space #}
 {% macro tq_excerpt(text, quote) -%}
     (case
