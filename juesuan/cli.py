@@ -86,6 +86,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     except BuildLocked as exc:
         log.error("%s", exc)
         return EXIT_LOCKED
+    if skipped is not None:
+        _print_unchanged(warehouse, skipped)
+        errors = skipped.get("findings", {}).get("error", 0)
+        if args.strict and errors:
+            log.error("--strict: published, with %d error-severity findings (exit %d)", errors, EXIT_STRICT)
+            return EXIT_STRICT
+        return EXIT_OK
+
+    from juesuan.audit import run_audit
+    from juesuan.build import BuildFailed, build
+
+    try:
+        result = build(corpora, warehouse, workers=args.workers, progress=None if args.quiet else _progress,
+                       audit=partial(run_audit, waivers=waivers), full_rebuild=args.full_rebuild, waivers=waivers)
+    except BuildLocked as exc:
+        log.error("%s", exc)
+        return EXIT_LOCKED
     except BuildFailed as exc:
         log.error("build failed; the published warehouse is unchanged.\n%s", exc)
         return EXIT_FAILURE
