@@ -14,7 +14,7 @@ from ingest.flow import parse_flow_tables
 from ingest.grid import parse_grid
 from ingest.identity import read_identity, read_member_units, read_published_on
 from ingest.layout import SEED_DIR, Layout, load_layout
-from ingest.pdf import PdfText, locate_tables, pdf_error_reason, read_pdf
+from ingest.pdf import PdfText, locate_tables, member_units, pdf_error_reason, read_pdf
 from ingest.records import (
     LAYOUT_FLOW,
     LAYOUT_NARRATIVE,
@@ -30,8 +30,9 @@ from ingest.tabular import parse_tab_tables
 from ingest.text import compact, decode_text, split_lines
 
 # 2: document_id from the normalised text, published_on; 3: 整体绩效 facts; 4: PDF input, page provenance;
-# 5: every report's lines in raw.document_lines (text reports too), so a copied document keeps them
-PARSER_VERSION = "5"
+# 5: every report's lines in raw.document_lines (text reports too), so a copied document keeps them;
+# 6: a PDF's member units from its 单位构成 table
+PARSER_VERSION = "6"
 # A report is ~50 KB of text; the largest department reports stay well under 2 MB. Parsing costs
 # up to ~90 bytes of memory per character (narrative paragraphs), so bigger inputs are refused.
 MAX_INPUT_BYTES = 16 * 1024 * 1024
@@ -94,8 +95,10 @@ def parse_pdf_text(doc: PdfText, layout: Layout | None = None) -> ParsedReport:
     """A PDF's pages → ParsedReport: the same records as the text layouts, with page provenance."""
     layout = layout or load_layout()
     lines = doc.lines
-    report = ParsedReport(identity=read_identity(lines), layout=LAYOUT_PDF, member_units=read_member_units(lines))
     located = locate_tables(doc, layout)
+    # the 单位构成 table names the units; a text list (编制范围包括：1.… 2.…) where there is none
+    members = member_units(located.others) or read_member_units(lines)
+    report = ParsedReport(identity=read_identity(lines), layout=LAYOUT_PDF, member_units=members)
     cells: list[TableCell] = []
     presence: list[TablePresence] = []
     problems: list[ParseError] = []

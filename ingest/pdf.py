@@ -183,12 +183,14 @@ class Located:
     tables: list[FoundTable]
     image_pages: list[int]  # pages without a text layer
     image_titles: dict[str, int]  # table_key → page where its title stands over no ruled table
+    others: list[Grid] = field(default_factory=list)  # ruled tables that are none of the nine (单位构成 …)
 
 
 def locate_tables(doc: PdfText, layout: Layout) -> Located:
     """The nine tables by title; continuation pages joined; extra tables (机构设置) skipped."""
     tables: list[FoundTable] = []
     image_titles: dict[str, int] = {}
+    others: list[Grid] = []
     for page in doc.pages:
         floor = 0.0
         for k, placed in enumerate(page.grids):
@@ -205,9 +207,31 @@ def locate_tables(doc: PdfText, layout: Layout) -> Located:
                 prev.last_page = page.number
                 continue
             log.debug("page %d: a ruled table without a known title skipped", page.number)
+            others.append(placed.grid)
         if not page.grids and page.images:
             for ln in page.lines:
                 hit = match_title(ln.text, layout)
                 if hit and compact(ln.text)[:1] not in "一二三四五六七八九十":
                     image_titles.setdefault(hit[0], page.number)
-    return Located(tables, [p.number for p in doc.pages if not p.has_text], image_titles)
+    return Located(tables, [p.number for p in doc.pages if not p.has_text], image_titles, others)
+
+
+# a trailing note on the unit's kind, not part of its name: （本级）, （下属事业单位）, （下属参公事业单位）
+_KIND_NOTE = re.compile(r"(?:[（(](?:本级|[^（()）]*单位)[）)]|本级)$")
+
+
+def member_units(grids: list[Grid]) -> list[tuple[str, int]]:
+    """Units a department report lists in its 单位构成 table (序号 | 单位名称 | 备注): (name, line).
+    The department's own 本级 row is kept, 本级 stripped, as the text layouts do; a note on the
+    unit's kind (（下属事业单位）) is dropped from the name."""
+    out: list[tuple[str, int]] = []
+    for grid in grids:
+        header = [compact(grid.text(0, c)) for c in range(grid.n_cols)] if grid.cells else []
+        if "单位名称" not in header:
+            continue
+        col = header.index("单位名称")
+        for r in range(1, len(grid.cells)):
+            name = _KIND_NOTE.sub("", compact(grid.text(r, col)))
+            if len(name) >= 4 and grid.owns(r, col):
+                out.append((name, grid.row_lines[r]))
+    return out

@@ -148,3 +148,13 @@ def test_blank_template_is_refused() -> None:
     with pytest.raises(ParseError) as info:
         parse_document((CORPUS / "template_2024_national.pdf").read_bytes())
     assert "blank template" in info.value.reason
+
+
+def test_member_units_come_from_the_unit_table_for_roll_ups(reports: dict[str, ParsedReport]) -> None:
+    """单位构成 (序号 | 单位名称 | 备注): the department's own 本级 row and its subordinate units, the
+    kind note (（下属事业单位）) dropped; dim_unit rolls these units up to the department."""
+    shehui, guihua = reports[SHEHUI], reports[GUIHUA]
+    assert [n for n, _ in shehui.member_units] == ["中共上海市普陀区委社会工作部", "上海市普陀区社会工作发展服务中心"]
+    assert [n for n, _ in guihua.member_units] == [
+        "上海市普陀区规划和自然资源局", "上海市普陀区规划和自然资源局执法大队", "上海市普陀区土地发展中心",
+        "上海市普陀区自然资源确权登记事务中心", "上海市普陀区规划和自然资源管理事务中心"]
