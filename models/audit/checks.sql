@@ -68,6 +68,6 @@ select
 from unioned as u
 inner join {{ ref('audit_rules') }} as r on u.rule_id = r.rule_id
 -- a rule whose tables are missing or hold values the layout could not place is not
--- evaluated for that document (CP03 records it; see int_audit_unevaluable)
-left join {{ scoped_ref('int_audit_unevaluable') }} as x on u.document_id = x.document_id and u.rule_id = x.rule_id
+-- evaluated for that document (CP03 records it; see int_audit_rule_status)
+left join {{ scoped_ref('int_audit_rule_status') }} as x on u.document_id = x.document_id and u.rule_id = x.rule_id
 where x.rule_id is null

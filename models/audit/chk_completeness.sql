@@ -85,7 +85,7 @@ rule_evaluable as (
         u.reason
     from documents as d
     cross join rules_with_inputs as i
-    left join {{ scoped_ref('int_audit_unevaluable') }} as u on d.document_id = u.document_id and i.rule_id = u.rule_id
+    left join {{ scoped_ref('int_audit_rule_status') }} as u on d.document_id = u.document_id and i.rule_id = u.rule_id
 ),
 
 cp03 as (
