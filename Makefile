@@ -27,7 +27,7 @@ lint: $(STAMP)
 pytest: $(STAMP) pg-deps browser-deps
 	$(BIN)/pytest -q
 
-# PostgreSQL server binaries for tests/test_postgres.py (each run starts its own throwaway
+# PostgreSQL server binaries for tests/integration/test_postgres.py (each run starts its own throwaway
 # cluster). Installed from Debian's apt when missing and running as root; otherwise those
 # tests fail and say how to install them.
 pg-deps:
@@ -41,7 +41,7 @@ pg-deps:
 		"Install them as root: apt-get install postgresql-15" >&2; \
 	fi
 
-# Headless Chromium for tests/test_report_site.py (the audit site's filters in a real browser),
+# Headless Chromium for tests/integration/test_report_site.py (the audit site's filters in a real browser),
 # driven by Selenium through Debian's chromedriver: nothing is downloaded at run time. Installed
 # from apt when missing and running as root; otherwise that test is skipped and says why.
 browser-deps:
@@ -64,7 +64,7 @@ docs: $(STAMP)
 	$(BIN)/juesuan docs --out reports/docs
 
 fuzz: $(STAMP)
-	JUESUAN_FUZZ_EXAMPLES=20000 $(BIN)/pytest -q tests/test_fuzz.py
+	JUESUAN_FUZZ_EXAMPLES=20000 $(BIN)/pytest -q tests/unit/test_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

@@ -11,7 +11,7 @@ Everything that spells these columns derives from this module:
 - dbt: ``models/staging/_sources.yml`` (the raw tables and columns, with types and
   descriptions) and the staging models ``models/staging/stg_reports__<table>.sql`` (1:1 with
   raw, columns renamed where ``Column.staging`` says) are generated files, written by
-  ``python -m ingest.schema``; tests/test_contracts.py fails when they are stale.
+  ``python -m ingest.schema``; tests/integration/test_contracts.py fails when they are stale.
 
 Why generated files rather than a dbt macro that lists a source's columns: a macro would have
 to read them from the warehouse at run time, while sqlfluff and ``dbt parse`` render the models

@@ -4,7 +4,7 @@
 to trigger: one row per category and variant — and layout, where the layout changes what the
 audit can see — with the audit rule ids (``;``-separated, as ``seeds/audit_rules.csv`` names
 them) and a description. ``inject`` writes those ids into each label; the recall checks
-(``tests/test_synth.py``, ``scripts/bench.py``) read them through ``expected_rule_ids``.
+(``tests/integration/test_synth.py``, ``scripts/bench.py``) read them through ``expected_rule_ids``.
 """
 
 from __future__ import annotations

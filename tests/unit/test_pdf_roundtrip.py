@@ -15,7 +15,7 @@ import pytest
 from ingest.parse import parse_document
 from ingest.records import LAYOUT_NARRATIVE
 from juesuan.synth import iter_docs
-from tests.test_synth import _expected_cells
+from tests.helpers import expected_cells
 
 TABLES = ("income", "expenditure", "gpb_expenditure", "gpb_basic_econ", "three_public")
 # Each variant forces its own fields; the rest are pinned so that a zero only comes back where asked.
@@ -49,7 +49,7 @@ def test_synthetic_pdfs_round_trip_cell_for_cell(variant: str) -> None:
             doc.unit_name, doc.fiscal_year, doc.report_scope), doc.file
         assert [p.reason for p in report.problems if p.stage != "narrative"] == [], doc.file
         imaged = frozenset(VARIANTS[variant]["image_tables"])  # type: ignore[arg-type]
-        expected = {k: v for k, v in _expected_cells(doc).items() if k[0] not in imaged}
+        expected = {k: v for k, v in expected_cells(doc).items() if k[0] not in imaged}
         got = {(c.table_key, None if c.row_kind == "total" else c.code, c.column_key): c.amount_wan
                for c in report.cells if c.table_key in TABLES}
         if VARIANTS[variant]["zeros"] == "zero":

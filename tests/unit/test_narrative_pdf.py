@@ -23,7 +23,7 @@ from ingest.narrative import (
 from ingest.records import NarrativeFact, ParseError
 from ingest.text import decode, split_lines
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "narrative_pdf"
 SHEHUI = "shanghai_putuo_shehui_gongzuobu_2024"
 GUIHUA = "shanghai_putuo_guihua_ziranziyuan_2024"
@@ -209,7 +209,7 @@ def test_shehui_narrative_starts_after_the_wrapped_heading() -> None:
 @pytest.fixture(scope="module")
 def list_without_2013901(tmp_path_factory: pytest.TempPathFactory) -> SubjectResolver:
     """The code list as it was before the Putuo codes were added: 2013901 and 2013950 unknown."""
-    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
     out = tmp_path_factory.mktemp("seeds")
     lines = (seeds / "function_subjects.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (out / "function_subjects.csv").write_text(

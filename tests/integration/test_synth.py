@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import warnings
 from collections import Counter, defaultdict
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -27,15 +26,9 @@ from juesuan.synth import (
     iter_docs,
     labels_path,
 )
+from tests.helpers import expected_cells, marts_snapshot
 
 N_DOCS = 30
-SUBJECT_COLUMNS = {
-    "income": ("total", "fiscal_grant", "upper_grant", "business", "operating", "subsidiary", "other"),
-    "expenditure": ("total", "basic", "project", "upper_remit", "operating", "subsidiary"),
-    "gpb_expenditure": ("total", "basic", "project"),
-}
-THREE_PUBLIC = [f"{stage}:{item}" for stage in ("budget", "final")
-                for item in ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")]
 
 
 def _build(corpus: Path, warehouse: Path) -> None:
@@ -93,25 +86,6 @@ def test_clean_corpus_has_no_error_findings(clean):
     assert errors == []
 
 
-def _expected_cells(doc: SynthDoc) -> dict[tuple[str, str | None, str], Decimal]:
-    t = doc.tables
-    out: dict[tuple[str, str | None, str], Decimal] = {}
-    for key, columns in SUBJECT_COLUMNS.items():
-        for row in getattr(t, key):
-            for column, v in zip(columns, row.values, strict=True):
-                if v is not None:
-                    out[(key, row.code, column)] = Decimal(v) / 100
-    for block in t.econ:
-        for code, _, v in block:
-            if v is not None:
-                out[("gpb_basic_econ", code, "amount")] = Decimal(v) / 100
-    out[("gpb_basic_econ", "personnel", "amount")] = Decimal(t.econ_totals[0]) / 100
-    out[("gpb_basic_econ", "public", "amount")] = Decimal(t.econ_totals[1]) / 100
-    for column, v in zip(THREE_PUBLIC, t.three_public or [], strict=False):
-        out[("three_public", None, column)] = Decimal(v) / 100
-    return out
-
-
 def test_parsers_read_every_printed_cell():
     """Cell by cell: what the parsers read is what the generator printed (tab and flow layouts)."""
     checked = Counter()
@@ -128,7 +102,7 @@ def test_parsers_read_every_printed_cell():
         got = {(c.table_key, None if c.row_kind == "total" else c.code, c.column_key): c.amount_wan
                for c in report.cells if c.table_key in ("income", "expenditure", "gpb_expenditure",
                                                          "gpb_basic_econ", "three_public")}
-        assert got == _expected_cells(doc), doc.file
+        assert got == expected_cells(doc), doc.file
         checked[doc.layout] += 1
     assert checked["tab_separated"] and checked["pdftotext_flow"]
 
@@ -191,8 +165,6 @@ def _last_run(warehouse: Path) -> tuple[bool, int]:
 
 
 def _assert_equals_fresh_build(corpus: Path, rebuilt: Path, fresh: Path) -> None:
-    from tests.test_reliability import marts_snapshot
-
     _build(corpus, fresh)
     assert _last_run(fresh)[0] is False
     assert marts_snapshot(rebuilt) == marts_snapshot(fresh)

@@ -21,12 +21,12 @@ import pytest
 
 from juesuan.audit import evaluate
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "fixtures" / "audit" / "corpus"
 RULES_CSV = REPO / "seeds" / "audit_rules.csv"
 
 # rules of the catalog owned by other modules (tables 02/03/05 identities; completion rates
-# and direction wording; text quality, tests/test_text_quality.py): their fixtures live with them
+# and direction wording; text quality, tests/integration/test_text_quality.py): their fixtures live with them
 OTHER_OWNERS = ("WT01", "WT02", "WT03", "CR", "DW", "TQ")
 
 # rule → (fixture where it must fire, fixture where it must be evaluated and pass)

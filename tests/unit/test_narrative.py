@@ -12,7 +12,7 @@ from ingest.narrative import SubjectResolver, UnresolvedSubject, extract_facts
 from ingest.records import NarrativeFact, ParseError
 from ingest.text import decode, split_lines
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
 SEEDS = ROOT / "seeds"
 

@@ -19,7 +19,7 @@ from ingest.tabular import parse_tab_tables
 from ingest.text import decode, split_lines
 from tests.conftest import sample_lines
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "flow"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "flow"
 D = Decimal
 
 

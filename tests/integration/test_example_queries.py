@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
+QUERIES = Path(__file__).resolve().parents[2] / "docs" / "queries"
 
 
 def run(wh, name: str) -> list[dict]:

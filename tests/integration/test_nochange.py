@@ -12,7 +12,7 @@ import pytest
 
 from juesuan.cli import main
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 
 def _runs(warehouse: Path) -> list[tuple[str, int]]:

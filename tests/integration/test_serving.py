@@ -24,7 +24,7 @@ import pytest
 
 from juesuan.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data" / "samples"
 JUESUAN = Path(sys.executable).with_name("juesuan")
 

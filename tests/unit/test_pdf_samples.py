@@ -17,8 +17,8 @@ import pytest
 from ingest.parse import parse_document
 from ingest.records import ParsedReport, ParseError
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-pdf"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pdf_samples"
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus-pdf"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pdf_samples"
 
 if not CORPUS.is_dir():
     pytest.skip(f"sample PDFs not found at {CORPUS} (../shared/corpus-pdf beside the clone)",

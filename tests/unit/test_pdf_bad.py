@@ -74,7 +74,7 @@ def _die(_data: bytes) -> None:
 def test_a_parser_that_hangs_or_dies_is_recorded_and_the_build_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stand_in, fragment: str) -> None:
     (tmp_path / "pathological.pdf").write_bytes(_good_pdf())
-    (tmp_path / "001.txt").write_bytes((Path(__file__).parents[1] / "data" / "samples"
+    (tmp_path / "001.txt").write_bytes((Path(__file__).parents[2] / "data" / "samples"
                                         / "001_12d88111db7f2822.txt").read_bytes())
     monkeypatch.setenv("JUESUAN_PDF_TIMEOUT", "1")
     monkeypatch.setattr(ingest.parse, "parse_pdf", stand_in)

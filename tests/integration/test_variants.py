@@ -13,7 +13,7 @@ import pytest
 from ingest.parse import parse_bytes
 from juesuan.cli import main
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TAB = FIXTURES / "tab" / "2022_jiangan_market.txt"
 NARRATIVE = FIXTURES / "narrative" / "2021_qingshan_unit.txt"
 FLOW = FIXTURES / "flow" / "2021_public_numbering.txt"

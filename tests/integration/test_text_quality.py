@@ -23,7 +23,7 @@ import pytest
 
 from juesuan.audit import evaluate
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "fixtures" / "text_quality" / "corpus"
 RULES_CSV = REPO / "seeds" / "audit_rules.csv"
 PDF_CORPUS = REPO.parent / "shared" / "corpus-pdf"

@@ -31,6 +31,7 @@ from ingest.parse import parse_document
 from ingest.records import ParseError
 from juesuan.cli import main
 from tests.conftest import SAMPLE
+from tests.helpers import marts_snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -316,21 +317,6 @@ def test_big_file_loads(bad):
 
 
 EXCLUDED_COLUMNS = "TIMESTAMP-typed columns (loaded_at) and source_file: they name files and load times"
-
-
-def marts_snapshot(warehouse: Path, *, with_paths: bool = True) -> dict[str, list[tuple]]:
-    """Every marts table's rows, sorted, without load timestamps (and without file paths when asked)."""
-    out: dict[str, list[tuple]] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [t for (t,) in con.execute("select table_name from information_schema.tables "
-                                            "where table_schema = 'marts' order by 1").fetchall()]
-        for table in tables:
-            cols = [f'"{c}"' for c, typ in con.execute(
-                "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
-                "and table_name = ? order by ordinal_position", [table]).fetchall()
-                if not typ.startswith("TIMESTAMP") and (with_paths or not c.endswith("source_file"))]
-            out[table] = sorted(con.execute(f'select {", ".join(cols)} from marts."{table}"').fetchall(), key=repr)
-    return out
 
 
 def raw_snapshot(warehouse: Path) -> dict[str, list[tuple]]:

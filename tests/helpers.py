@@ -1,0 +1,52 @@
+"""Helpers shared by unit and integration tests (fixtures stay in conftest.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from juesuan.synth import SynthDoc
+
+SUBJECT_COLUMNS = {
+    "income": ("total", "fiscal_grant", "upper_grant", "business", "operating", "subsidiary", "other"),
+    "expenditure": ("total", "basic", "project", "upper_remit", "operating", "subsidiary"),
+    "gpb_expenditure": ("total", "basic", "project"),
+}
+THREE_PUBLIC = [f"{stage}:{item}" for stage in ("budget", "final")
+                for item in ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")]
+
+
+def expected_cells(doc: SynthDoc) -> dict[tuple[str, str | None, str], Decimal]:
+    t = doc.tables
+    out: dict[tuple[str, str | None, str], Decimal] = {}
+    for key, columns in SUBJECT_COLUMNS.items():
+        for row in getattr(t, key):
+            for column, v in zip(columns, row.values, strict=True):
+                if v is not None:
+                    out[(key, row.code, column)] = Decimal(v) / 100
+    for block in t.econ:
+        for code, _, v in block:
+            if v is not None:
+                out[("gpb_basic_econ", code, "amount")] = Decimal(v) / 100
+    out[("gpb_basic_econ", "personnel", "amount")] = Decimal(t.econ_totals[0]) / 100
+    out[("gpb_basic_econ", "public", "amount")] = Decimal(t.econ_totals[1]) / 100
+    for column, v in zip(THREE_PUBLIC, t.three_public or [], strict=False):
+        out[("three_public", None, column)] = Decimal(v) / 100
+    return out
+
+
+def marts_snapshot(warehouse: Path, *, with_paths: bool = True) -> dict[str, list[tuple]]:
+    """Every marts table's rows, sorted, without load timestamps (and without file paths when asked)."""
+    out: dict[str, list[tuple]] = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [t for (t,) in con.execute("select table_name from information_schema.tables "
+                                            "where table_schema = 'marts' order by 1").fetchall()]
+        for table in tables:
+            cols = [f'"{c}"' for c, typ in con.execute(
+                "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
+                "and table_name = ? order by ordinal_position", [table]).fetchall()
+                if not typ.startswith("TIMESTAMP") and (with_paths or not c.endswith("source_file"))]
+            out[table] = sorted(con.execute(f'select {", ".join(cols)} from marts."{table}"').fetchall(), key=repr)
+    return out

@@ -1,0 +1,1 @@
+"""Tests that build a warehouse, run dbt or start a server."""

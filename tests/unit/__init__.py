@@ -1,0 +1,1 @@
+"""Pure-function tests: parsers, layouts, narrative, synthetic PDFs, fuzzing; no warehouse."""
