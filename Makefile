@@ -64,7 +64,7 @@ docs: $(STAMP)
 	$(BIN)/juesuan docs --out reports/docs
 
 fuzz: $(STAMP)
-	JUESUAN_FUZZ_EXAMPLES=20000 $(BIN)/pytest -q tests/unit/test_fuzz.py
+	JUESUAN_FUZZ_EXAMPLES=20000 $(BIN)/pytest -q tests/unit/test_fuzz.py  # JUESUAN_FUZZ_SECONDS=600 caps it
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

@@ -17,14 +17,19 @@ if there is any. The smallest input per distinct crash is saved under
 ``$JUESUAN_FUZZ_DIR`` (default: ``$TMPDIR/juesuan-fuzz``) for replay.
 
 Examples per test: ``$JUESUAN_FUZZ_EXAMPLES`` (default 200, deterministic; ``make fuzz``
-runs 20000 with random seeds).
+runs 20000 with random seeds). Time budget: ``$JUESUAN_FUZZ_SECONDS`` (default none) counted from
+the import of this module; once spent, the remaining examples are counted as skipped instead of
+run. The counts are printed in every case: by ``test_zz_summary``, or at exit when the run was cut
+off (Ctrl-C, or SIGTERM from ``timeout`` when a budget or a long run is set).
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -44,6 +49,8 @@ from tests.conftest import SAMPLE
 
 EXAMPLES = int(os.environ.get("JUESUAN_FUZZ_EXAMPLES", "200"))
 LONG_RUN = EXAMPLES > 1000
+BUDGET = float(os.environ["JUESUAN_FUZZ_SECONDS"]) if os.environ.get("JUESUAN_FUZZ_SECONDS") else None
+STARTED = time.monotonic()
 CRASH_DIR = Path(os.environ.get("JUESUAN_FUZZ_DIR") or Path(tempfile.gettempdir()) / "juesuan-fuzz")
 CRASH_DIR.mkdir(parents=True, exist_ok=True)
 FUZZ = settings(
@@ -212,6 +219,14 @@ def _progress() -> None:
         sys.__stderr__.write(f"  fuzz {time.strftime('%H:%M:%S')}: {dict(STATS)}\n")
 
 
+def out_of_time() -> bool:
+    """True once ``$JUESUAN_FUZZ_SECONDS`` is spent; the example is then counted, not run."""
+    if BUDGET is not None and time.monotonic() - STARTED > BUDGET:
+        STATS["skipped (time budget)"] += 1
+        return True
+    return False
+
+
 def run_parse(data: bytes) -> None:
     STATS["iterations"] += 1
     _progress()
@@ -234,12 +249,16 @@ def run_parse(data: bytes) -> None:
 @FUZZ
 @given(key=st.sampled_from(sorted(TEXTS)), ops=ops_strategy, encoding=st.sampled_from(ENCODINGS))
 def test_parse_bytes_never_crashes_and_invents_no_number(key: str, ops, encoding: str):
+    if out_of_time():
+        return
     run_parse(mutate(TEXTS[key], ops, encoding))
 
 
 @settings(FUZZ, max_examples=max(20, EXAMPLES // 10))
 @given(key=st.sampled_from(sorted(TEXTS)), ops=ops_strategy, encoding=st.sampled_from(ENCODINGS))
 def test_parse_file_never_raises(key: str, ops, encoding: str):
+    if out_of_time():
+        return
     data = mutate(TEXTS[key], ops, encoding)
     path = CRASH_DIR / "current_input.txt"
     path.write_bytes(data)
@@ -262,6 +281,8 @@ FULL = {key: parse_document(SAMPLE[key].read_bytes()) for key in ("001", "002")}
 @settings(FUZZ, max_examples=max(20, EXAMPLES // 10))
 @given(key=st.sampled_from(sorted(FULL)), cut=st.floats(0, 1))
 def test_truncated_report_only_has_cells_of_the_full_report(key: str, cut: float):
+    if out_of_time():
+        return
     data = SAMPLE[key].read_bytes()
     data = data[: int(len(data) * cut)]
     STATS["truncations"] += 1
@@ -321,15 +342,41 @@ def test_known_crash_inputs(make_input):
         pass
 
 
-def test_zz_summary(capsys: pytest.CaptureFixture[str]):
-    """Runs last: prints the counts of the whole run and fails on any crash or violation."""
-    lines = [f"fuzz ({EXAMPLES} examples per test, {'random' if LONG_RUN else 'derandomized'}): "
-             + ", ".join(f"{k} {v}" for k, v in sorted(STATS.items()))]
+def summary_lines() -> list[str]:
+    budget = f", budget {BUDGET:g} s" if BUDGET is not None else ""
+    lines = [f"fuzz ({EXAMPLES} examples per test, {'random' if LONG_RUN else 'derandomized'}{budget}, "
+             f"{time.monotonic() - STARTED:.0f} s): " + ", ".join(f"{k} {v}" for k, v in sorted(STATS.items()))]
     for sig, (size, message, path) in sorted(CRASHES.items()):
         lines.append(f"  CRASH {sig}: {message} — smallest input ({size} bytes): {path}")
     for kind, example in sorted(VIOLATIONS.items()):
         lines.append(f"  VIOLATION {kind}: {example}")
+    return lines
+
+
+SUMMARY_PRINTED = False
+
+
+def _summary_at_exit() -> None:
+    """A run cut off before ``test_zz_summary`` still prints what it counted."""
+    if not SUMMARY_PRINTED and STATS:
+        sys.__stderr__.write("\n".join(["", "(cut off before the summary)", *summary_lines()]) + "\n")
+
+
+def _sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # pytest ends the session cleanly; the exit hook prints the counts
+
+
+atexit.register(_summary_at_exit)
+if (BUDGET is not None or LONG_RUN) and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, _sigterm)
+
+
+def test_zz_summary(capsys: pytest.CaptureFixture[str]):
+    """Runs last: prints the counts of the whole run and fails on any crash or violation."""
+    global SUMMARY_PRINTED
+    lines = summary_lines()
     with capsys.disabled():
         print("\n" + "\n".join(lines) + f"\n  ({time.strftime('%H:%M:%S')}; crash inputs in {CRASH_DIR})")
+    SUMMARY_PRINTED = True
     assert STATS["crashes"] == 0, "\n".join(lines)
     assert STATS["violations"] == 0, "\n".join(lines)
