@@ -193,8 +193,6 @@ def test_failed_build_leaves_published_file_identical(sample_warehouse: Path, tm
     project = tmp_path / "project"
     shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(
         ".venv", ".git", "target", "warehouse", "reports", "logs", ".*cache", "*.duckdb*", "data", "tests"))
-    if (REPO / "tests" / "dbt").is_dir():
-        shutil.copytree(REPO / "tests" / "dbt", project / "tests" / "dbt")
     seed = sorted((project / "seeds").glob("*.csv"))[0]
     seed.write_text('code,name\n"unterminated,quote\n1,2,3,4,5\n', encoding="utf-8")
     monkeypatch.setattr("juesuan.build.REPO_ROOT", project)
