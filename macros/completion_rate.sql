@@ -118,3 +118,25 @@
 {% macro rate_pct(expression) -%}
     cast(round({{ expression }}, 2) as decimal(9, 2))
 {%- endmacro %}
+
+{# Shares (NT03) and growth rates (CY02) grade a stated rate by its distance from the recomputed
+   one (gap, percentage points): truncation is info, a rate that cannot be recomputed info, a
+   gap over 1 point an error, any other inconsistency a warning; consistent: no grade. #}
+{% macro gap_severity(status, gap) -%}
+    case {{ status }}
+        when 'consistent' then null
+        when 'truncated' then 'info'
+        when 'not_evaluable' then 'info'
+        else case when {{ gap }} > 1 then 'error' else 'warning' end
+    end
+{%- endmacro %}
+
+{# The verdict such a rate's message ends with. #}
+{% macro gap_verdict(status, gap) -%}
+    case {{ status }}
+        when 'consistent' then '：一致'
+        when 'truncated' then '：列示值为复核值截尾（非四舍五入）'
+        when 'inconsistent' then concat('：不一致，相差 ', cast(round({{ gap }}, 2) as double), ' 个百分点')
+        else ''
+    end
+{%- endmacro %}

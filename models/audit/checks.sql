@@ -1,45 +1,20 @@
 -- Every evaluated check (审计核对), one row each; the expectation suites decide which fail.
 -- check_id is stable across rebuilds so findings can be tracked.
+{#- one branch per chk_* model, each ending with the columns of macros/audit.sql check_row()
+    (text_quality: figure-less, expected/actual null, validated with no_text_problem) -#}
+{%- set check_models = [
+    'chk_subject_tables', 'chk_summary_tables', 'chk_detail_tables', 'chk_cross_tables',
+    'chk_completion_rate', 'chk_direction_wording', 'chk_narrative', 'chk_cross_year',
+    'chk_completeness', 'chk_code_quality', 'chk_text_quality',
+] %}
+
 with unioned as (
-    select
-        document_id,
-        rule_id,
-        table_key,
-        subject_code,
-        column_key,
-        source_line,
-        expected,
-        actual,
-        tolerance,
-        cast(null as varchar) as rate_status,
-        cast(null as varchar) as row_severity,
-        cast(null as varchar) as note
-    from {{ scoped_ref('chk_subject_tables') }}
-    -- Each chk_* model adds a `union all by name` branch here with the same columns; a
-    -- completion-rate check sets rate_status and row_severity (error/warning/info per DESIGN §4).
-    union all by name
-    select * from {{ scoped_ref('chk_completion_rate') }}
-    union all by name
-    select * from {{ scoped_ref('chk_direction_wording') }}
-    -- rest of the catalog: tables 01/04/06/07/08/09, cross-table, narrative, cross-year,
-    -- completeness and code quality; a branch may carry a ready Chinese `message`
-    union all by name
-    select * from {{ scoped_ref('chk_summary_tables') }}
-    union all by name
-    select * from {{ scoped_ref('chk_detail_tables') }}
-    union all by name
-    select * from {{ scoped_ref('chk_cross_tables') }}
-    union all by name
-    select * from {{ scoped_ref('chk_narrative') }}
-    union all by name
-    select * from {{ scoped_ref('chk_cross_year') }}
-    union all by name
-    select * from {{ scoped_ref('chk_completeness') }}
-    union all by name
-    select * from {{ scoped_ref('chk_code_quality') }}
-    -- text quality (TQ): figure-less, expected/actual null, validated with no_text_problem
-    union all by name
-    select * from {{ scoped_ref('chk_text_quality') }}
+    {%- for model in check_models %}
+        select * from {{ scoped_ref(model) }}
+        {%- if not loop.last %}
+            union all by name
+        {%- endif %}
+    {%- endfor %}
 )
 
 select
@@ -70,4 +45,4 @@ inner join {{ ref('audit_rules') }} as r on u.rule_id = r.rule_id
 -- a rule whose tables are missing or hold values the layout could not place is not
 -- evaluated for that document (CP03 records it; see int_audit_rule_status)
 left join {{ scoped_ref('int_audit_rule_status') }} as x on u.document_id = x.document_id and u.rule_id = x.rule_id
-where x.rule_id is null
+where coalesce(x.evaluable, true)

@@ -4,8 +4,8 @@
 -- the text could not place (CQ04) and narrated subject names that differ from the table's
 -- (CQ05, info). Conditions are encoded as expected against actual (values_equal); message
 -- carries the Chinese text of the finding.
-with cells as (
-    select
+with code_rows as (
+    select distinct
         document_id,
         table_key,
         table_no,
@@ -16,19 +16,6 @@ with cells as (
         row_name
     from {{ scoped_ref('stg_reports__table_cells') }}
     where row_kind in ('subject', 'econ') and code is not null
-),
-
-code_rows as (
-    select distinct
-        document_id,
-        table_key,
-        table_no,
-        source_line,
-        row_kind,
-        code_printed,
-        code,
-        row_name
-    from cells
 ),
 
 -- min(), and ordered lists below: any_value and an unordered string_agg could word a finding
@@ -85,27 +72,32 @@ cq01 as (
 -- (juesuan/incremental.py SCOPE_SQL), so the grade of an unchanged report that prints an unlisted
 -- code a changed report also prints can lag until the next full build, unless SCOPE_SQL adds the
 -- documents whose tables print such a code.
-code_lists as (
+code_list_rows as (
     select
         subject_code as code,
         'subject' as row_kind,
-        subject_name as list_name,
-        replace(replace(regexp_replace(subject_name, '[\s\x{3000}]+', '', 'g'), '（', '('), '）', ')') as list_key
+        subject_name as list_name
     from {{ ref('function_subjects') }}
     union all
     select
         econ_code as code,
         'econ' as row_kind,
-        econ_name as list_name,
-        replace(replace(regexp_replace(econ_name, '[\s\x{3000}]+', '', 'g'), '（', '('), '）', ')') as list_key
+        econ_name as list_name
     from {{ ref('econ_classes') }}
+),
+
+code_lists as (
+    select
+        *,
+        {{ name_key('list_name') }} as list_key
+    from code_list_rows
 ),
 
 alias_keys as (
     select distinct
         subject_code as code,
         'subject' as row_kind,
-        replace(replace(regexp_replace(alias_name, '[\s\x{3000}]+', '', 'g'), '（', '('), '）', ')') as alias_key
+        {{ name_key('alias_name') }} as alias_key
     from {{ ref('subject_aliases') }}
 ),
 
@@ -120,9 +112,7 @@ printed_names as (
         -- a PDF table has no printed number: its number in the 公开01–09表 scheme
         coalesce(nullif(min(c.table_no), ''), any_value(t.std_no)) as table_no,
         min(c.source_line) as source_line,
-        replace(
-            replace(regexp_replace(coalesce(c.row_name, ''), '[\s\x{3000}]+', '', 'g'), '（', '('), '）', ')'
-        ) as name_key
+        {{ name_key("coalesce(c.row_name, '')") }} as name_key
     from code_rows as c
     left join {{ ref('layout_tables') }} as t on c.table_key = t.table_key
     group by c.document_id, c.table_key, c.row_kind, c.code, c.row_name
@@ -135,9 +125,7 @@ unlisted_names as (
         d.fiscal_year,
         c.row_kind,
         c.code,
-        replace(
-            replace(regexp_replace(coalesce(c.row_name, ''), '[\s\x{3000}]+', '', 'g'), '（', '('), '）', ')'
-        ) as name_key,
+        {{ name_key("coalesce(c.row_name, '')") }} as name_key,
         min(c.row_name) as shown_name,
         min(c.document_id) as first_document_id,
         max(c.document_id) as last_document_id
@@ -299,33 +287,22 @@ ambiguities as (
     select * from {{ scoped_ref('stg_reports__ambiguities') }}
 ),
 
+-- one check per value the layout could not place; a document without any: one passing check
 cq04 as (
-    select
-        document_id,
-        'CQ04' as rule_id,
-        table_key,
-        cast(null as varchar) as subject_code,
-        'value' as column_key,
-        source_line,
-        0 as expected,
-        1 as actual,
-        concat('@', source_line, ' ', reason) as note,
-        concat('无法确定归属的数值：', reason, '（原文：', raw_text, '）') as message
-    from ambiguities
-    union all
     select
         d.document_id,
         'CQ04' as rule_id,
-        cast(null as varchar) as table_key,
+        a.table_key,
         cast(null as varchar) as subject_code,
-        'none' as column_key,
-        cast(null as integer) as source_line,
+        case when a.document_id is null then 'none' else 'value' end as column_key,
+        a.source_line,
         0 as expected,
-        0 as actual,
-        'none' as note,
-        cast(null as varchar) as message
+        case when a.document_id is null then 0 else 1 end as actual,
+        case when a.document_id is null then 'none' else concat('@', a.source_line, ' ', a.reason) end as note,
+        case when a.document_id is not null then concat('无法确定归属的数值：', a.reason, '（原文：', a.raw_text, '）') end
+            as message
     from {{ scoped_ref('stg_reports__documents') }} as d
-    where d.document_id not in (select a.document_id from ambiguities as a)
+    left join ambiguities as a on d.document_id = a.document_id
 ),
 
 -- CQ05 -------------------------------------------------------------------------------------
@@ -382,29 +359,8 @@ cq05 as (
 
 -- by name: only CQ02 grades its rows (row_severity); the other branches leave it null
 unioned as (
-    select * from cq01
-    union all by name
-    select * from cq02
-    union all by name
-    select * from cq03
-    union all by name
-    select * from cq04
-    union all by name
-    select * from cq05
+    {{ union_by_name(['cq01', 'cq02', 'cq03', 'cq04', 'cq05']) }}
 )
 
-select
-    document_id,
-    rule_id,
-    table_key,
-    subject_code,
-    column_key,
-    source_line,
-    cast(expected as decimal(18, 4)) as expected,
-    cast(actual as decimal(18, 4)) as actual,
-    cast(0 as decimal(18, 4)) as tolerance,
-    cast(null as varchar) as rate_status,
-    row_severity,
-    note,
-    case when expected != actual then message end as message
+select {{ check_row(row_severity='row_severity', note='note', message='case when expected != actual then message end') }}
 from unioned

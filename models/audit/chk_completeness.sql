@@ -67,25 +67,10 @@ cp01 as (
 available_count as (
     select
         d.document_id,
-        count(p.table_key) filter (where p.status in ('parsed', 'empty')) as n_available
+        count(t.table_key) filter (where t.is_available) as n_available
     from documents as d
-    left join presence as p on d.document_id = p.document_id
+    left join {{ scoped_ref('int_audit_tables') }} as t on d.document_id = t.document_id
     group by d.document_id
-),
-
-rules_with_inputs as (
-    select distinct rule_id
-    from rule_inputs
-),
-
-rule_evaluable as (
-    select
-        d.document_id,
-        i.rule_id,
-        u.reason
-    from documents as d
-    cross join rules_with_inputs as i
-    left join {{ scoped_ref('int_audit_rule_status') }} as u on d.document_id = u.document_id and i.rule_id = u.rule_id
 ),
 
 cp03 as (
@@ -101,7 +86,7 @@ cp03 as (
         case when r.reason is null then 1 else 0 end as actual,
         r.rule_id as note,
         concat('规则 ', r.rule_id, ' 无法核对：', r.reason) as message
-    from rule_evaluable as r
+    from {{ scoped_ref('int_audit_rule_status') }} as r
     inner join available_count as a on r.document_id = a.document_id
     where a.n_available > 0
     union all
@@ -122,7 +107,7 @@ cp03 as (
             '；已核对说明内部勾稽与跨年数'
         ) as message
     from available_count as a
-    inner join rule_evaluable as r on a.document_id = r.document_id
+    inner join {{ scoped_ref('int_audit_rule_status') }} as r on a.document_id = r.document_id
     where a.n_available = 0
     group by a.document_id
 ),
@@ -191,66 +176,29 @@ problems as (
     where document_id is not null and not coalesce(fatal, false)
 ),
 
+-- one check per problem; a document without any: one passing check
 cp04 as (
-    select
-        document_id,
-        'CP04' as rule_id,
-        cast(null as varchar) as table_key,
-        cast(null as varchar) as subject_code,
-        stage as column_key,
-        line as source_line,
-        0 as expected,
-        1 as actual,
-        concat(stage, ' line ', coalesce(cast(line as varchar), '-'), ': ', reason) as note,
-        concat('解析问题（', stage, '）：', reason) as message
-    from problems
-    union all
     select
         d.document_id,
         'CP04' as rule_id,
         cast(null as varchar) as table_key,
         cast(null as varchar) as subject_code,
-        'none' as column_key,
-        cast(null as integer) as source_line,
+        coalesce(p.stage, 'none') as column_key,
+        p.line as source_line,
         0 as expected,
-        0 as actual,
-        'none' as note,
-        cast(null as varchar) as message
+        case when p.document_id is null then 0 else 1 end as actual,
+        case
+            when p.document_id is null then 'none'
+            else concat(p.stage, ' line ', coalesce(cast(p.line as varchar), '-'), ': ', p.reason)
+        end as note,
+        case when p.document_id is not null then concat('解析问题（', p.stage, '）：', p.reason) end as message
     from documents as d
-    where d.document_id not in (select p.document_id from problems as p)
+    left join problems as p on d.document_id = p.document_id
 ),
 
 unioned as (
-    select
-        *,
-        cast(null as varchar) as row_severity
-    from cp01
-    union all by name
-    select * from cp02
-    union all by name
-    select
-        *,
-        cast(null as varchar) as row_severity
-    from cp03
-    union all by name
-    select
-        *,
-        cast(null as varchar) as row_severity
-    from cp04
+    {{ union_by_name(['cp01', 'cp02', 'cp03', 'cp04']) }}
 )
 
-select
-    document_id,
-    rule_id,
-    table_key,
-    subject_code,
-    column_key,
-    source_line,
-    cast(expected as decimal(18, 4)) as expected,
-    cast(actual as decimal(18, 4)) as actual,
-    cast(0 as decimal(18, 4)) as tolerance,
-    cast(null as varchar) as rate_status,
-    row_severity,
-    note,
-    message
+select {{ check_row(row_severity='row_severity', note='note', message='message') }}
 from unioned

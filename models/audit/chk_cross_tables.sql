@@ -1,74 +1,25 @@
 -- The same figure printed in two tables must agree, XT01–XT09: 01↔02, 01↔03, 02↔04, 04↔05,
--- 05↔06, 03↔05 (when all spending is general public budget) and 04↔07/08. Both tables must
--- be available (parsed, or printed empty = all zero); a blank cell is zero. expected is the
--- first table's figure, actual the second's.
-with available as (
+-- 05↔06, 03↔05 (when all spending is general public budget) and 04↔07/08. Every table a rule
+-- reads (seeds/audit_rule_inputs) must be available (parsed, or printed empty = all zero); a
+-- blank cell is zero. expected is the reference table's figure, actual the dependent table's;
+-- the whole-table figures compared are the seed audit_cross_figures, XT02's income columns the
+-- seed audit_income_sources.
+with evaluable as (
     select
         document_id,
-        table_key
-    from {{ scoped_ref('stg_reports__table_presence') }}
-    where status in ('parsed', 'empty')
-),
-
-pairs (rule_id, left_table, right_table) as (
-    values
-    ('XT01', 'summary', 'income'),
-    ('XT02', 'summary', 'income'),
-    ('XT03', 'summary', 'expenditure'),
-    ('XT04', 'summary', 'expenditure'),
-    ('XT05', 'income', 'fiscal_summary'),
-    ('XT06', 'fiscal_summary', 'gpb_expenditure'),
-    ('XT07', 'gpb_expenditure', 'gpb_basic_econ'),
-    ('XT08', 'expenditure', 'gpb_expenditure'),
-    ('XT09', 'fiscal_summary', 'gov_fund'),
-    ('XT09', 'fiscal_summary', 'soe_capital')
-),
-
-evaluable as (
-    select
-        l.document_id,
-        p.rule_id,
-        p.left_table,
-        p.right_table
-    from pairs as p
-    inner join available as l on p.left_table = l.table_key
-    inner join available as r on p.right_table = r.table_key and l.document_id = r.document_id
-),
-
-table_first_line as (
-    select
-        document_id,
-        table_key,
-        min(source_line) as source_line
-    from {{ scoped_ref('stg_reports__table_cells') }}
-    group by document_id, table_key
+        rule_id
+    from {{ scoped_ref('int_audit_rule_status') }}
+    where tables_available and starts_with(rule_id, 'XT')
 ),
 
 lines as (
-    select
-        document_id,
-        table_key,
-        concat(side, ':', code) as line_key,
-        column_key,
-        amount_wan,
-        source_line
-    from {{ scoped_ref('stg_reports__table_cells') }}
+    select * from {{ scoped_ref('int_audit_first_cells') }}
     where row_kind = 'line'
-    qualify row_number() over (
-        partition by document_id, table_key, side, code, column_key order by source_line
-    ) = 1
 ),
 
 totals as (
-    select
-        document_id,
-        table_key,
-        column_key,
-        amount_wan,
-        source_line
-    from {{ scoped_ref('stg_reports__table_cells') }}
+    select * from {{ scoped_ref('int_audit_first_cells') }}
     where row_kind = 'total'
-    qualify row_number() over (partition by document_id, table_key, column_key order by source_line) = 1
 ),
 
 subjects as (
@@ -83,6 +34,7 @@ subjects as (
     where dup_rank = 1
 ),
 
+-- every printing of table 06's 人员经费 / 公用经费 totals
 econ_totals as (
     select
         document_id,
@@ -95,22 +47,6 @@ econ_totals as (
 ),
 
 -- XT01 / XT04 / XT05 / XT07 / XT09: whole-table figures -----------------------------------
-scalar_specs (rule_id, pair_key, side, table_key, kind, figure_key, column_key) as (
-    values
-    ('XT01', '', 'l', 'summary', 'line', 'income:total_income', 'amount'),
-    ('XT01', '', 'r', 'income', 'total', '', 'total'),
-    ('XT04', '', 'l', 'summary', 'line', 'expenditure:total_expenditure', 'amount'),
-    ('XT04', '', 'r', 'expenditure', 'total', '', 'total'),
-    ('XT05', '', 'l', 'income', 'total', '', 'fiscal_grant'),
-    ('XT05', '', 'r', 'fiscal_summary', 'line', 'income:total_income', 'amount'),
-    ('XT07', '', 'l', 'gpb_expenditure', 'total', '', 'basic'),
-    ('XT07', '', 'r', 'gpb_basic_econ', 'econ_total', '', 'amount'),
-    ('XT09', 'gov_fund', 'l', 'fiscal_summary', 'line', 'expenditure:total_expenditure', 'government_fund'),
-    ('XT09', 'gov_fund', 'r', 'gov_fund', 'total', '', 'total'),
-    ('XT09', 'soe_capital', 'l', 'fiscal_summary', 'line', 'expenditure:total_expenditure', 'state_capital'),
-    ('XT09', 'soe_capital', 'r', 'soe_capital', 'total', '', 'total')
-),
-
 scalar_values as (
     select
         e.document_id,
@@ -119,65 +55,52 @@ scalar_values as (
         s.side,
         s.table_key,
         s.column_key,
-        coalesce(case s.kind
+        coalesce(case s.row_kind
             when 'line' then l.amount_wan
             when 'total' then t.amount_wan
             else x.amount_wan
         end, 0) as amount_wan,
-        case s.kind when 'econ_total' then coalesce(x.n_printed, 0) else 1 end as n_printed,
-        coalesce(case s.kind
+        case s.row_kind when 'econ_total' then coalesce(x.n_printed, 0) else 1 end as n_printed,
+        coalesce(case s.row_kind
             when 'line' then l.source_line
             when 'total' then t.source_line
             else x.source_line
-        end, f.source_line) as source_line
+        end, f.first_line) as source_line
     from evaluable as e
-    inner join scalar_specs as s
-        on e.rule_id = s.rule_id and (s.pair_key = '' or e.right_table = s.pair_key)
+    inner join {{ ref('audit_cross_figures') }} as s on e.rule_id = s.rule_id
     left join lines as l
         on
-            s.kind = 'line' and e.document_id = l.document_id and s.table_key = l.table_key
-            and s.figure_key = l.line_key and s.column_key = l.column_key
+            s.row_kind = 'line' and e.document_id = l.document_id and s.table_key = l.table_key
+            and s.row_key = l.row_key and s.column_key = l.column_key
     left join totals as t
         on
-            s.kind = 'total' and e.document_id = t.document_id and s.table_key = t.table_key
+            s.row_kind = 'total' and e.document_id = t.document_id and s.table_key = t.table_key
             and s.column_key = t.column_key
-    left join econ_totals as x on s.kind = 'econ_total' and e.document_id = x.document_id
-    left join table_first_line as f on e.document_id = f.document_id and s.table_key = f.table_key
+    left join econ_totals as x on s.row_kind = 'econ_total' and e.document_id = x.document_id
+    left join {{ scoped_ref('int_audit_tables') }} as f on e.document_id = f.document_id and s.table_key = f.table_key
 ),
 
 scalar_checks as (
     select
-        l.document_id,
-        l.rule_id,
-        l.table_key,
+        e.document_id,
+        e.rule_id,
+        e.table_key,
         cast(null as varchar) as subject_code,
-        l.column_key,
-        l.source_line,
-        l.amount_wan as expected,
-        r.amount_wan as actual,
-        greatest(l.n_printed, r.n_printed) as n_addends,
-        concat(l.table_key, '.', l.column_key, ' ↔ ', r.table_key, '.', r.column_key) as note
-    from scalar_values as l
-    inner join scalar_values as r
+        e.column_key,
+        e.source_line,
+        e.amount_wan as expected,
+        a.amount_wan as actual,
+        greatest(e.n_printed, a.n_printed) as n_addends,
+        concat(e.table_key, '.', e.column_key, ' ↔ ', a.table_key, '.', a.column_key) as note
+    from scalar_values as e
+    inner join scalar_values as a
         on
-            l.document_id = r.document_id and l.rule_id = r.rule_id and l.pair_key = r.pair_key
-            and r.side = 'r'
-    where l.side = 'l'
+            e.document_id = a.document_id and e.rule_id = a.rule_id and e.pair_key is not distinct from a.pair_key
+            and a.side = 'actual'
+    where e.side = 'expected'
 ),
 
 -- XT02: 01 income sources ↔ 02 合计 columns -----------------------------------------------
-source_map (line_key, column_key) as (
-    values
-    ('income:gpb_grant', 'fiscal_grant'),
-    ('income:gov_fund_grant', 'fiscal_grant'),
-    ('income:soe_grant', 'fiscal_grant'),
-    ('income:upper_grant', 'upper_grant'),
-    ('income:business', 'business'),
-    ('income:operating', 'operating'),
-    ('income:subsidiary', 'subsidiary'),
-    ('income:other', 'other')
-),
-
 source_checks as (
     select
         e.document_id,
@@ -185,74 +108,82 @@ source_checks as (
         'summary' as table_key,
         cast(null as varchar) as subject_code,
         m.column_key,
-        coalesce(min(l.source_line), any_value(t.source_line), any_value(f.source_line)) as source_line,
+        coalesce(min(l.source_line), any_value(t.source_line), any_value(f.first_line)) as source_line,
         coalesce(sum(l.amount_wan), 0) as expected,
         coalesce(any_value(t.amount_wan), 0) as actual,
         greatest(count(l.amount_wan), 1) as n_addends,
         concat('summary.', string_agg(distinct m.line_key, '+' order by m.line_key), ' ↔ income.', m.column_key) as note
     from evaluable as e
-    cross join source_map as m
+    cross join {{ ref('audit_income_sources') }} as m
     left join lines as l
-        on e.document_id = l.document_id and l.table_key = 'summary' and m.line_key = l.line_key
+        on e.document_id = l.document_id and l.table_key = 'summary' and m.line_key = l.row_key
     left join totals as t
         on e.document_id = t.document_id and t.table_key = 'income' and m.column_key = t.column_key
-    left join table_first_line as f on e.document_id = f.document_id and f.table_key = 'summary'
+    left join {{ scoped_ref('int_audit_tables') }} as f on e.document_id = f.document_id and f.table_key = 'summary'
     where e.rule_id = 'XT02'
     group by e.document_id, m.column_key
 ),
 
 -- XT03 / XT06: 类 lines of 01 / 04 ↔ 类 rows of 03 / 05 ---------------------------------
-class_lines as (
+class_pairs as (
     select
-        e.document_id,
-        e.rule_id,
-        split_part(l.line_key, ':', 3) as subject_code,
-        l.amount_wan,
-        l.source_line
-    from evaluable as e
-    inner join lines as l
-        on
-            e.document_id = l.document_id
-            and e.left_table = l.table_key
-            and starts_with(l.line_key, 'expenditure:class:')
-            and l.column_key = case e.rule_id when 'XT03' then 'amount' else 'general_public_budget' end
-    where e.rule_id in ('XT03', 'XT06')
+        document_id,
+        rule_id,
+        case rule_id when 'XT03' then 'summary' else 'fiscal_summary' end as line_table,
+        case rule_id when 'XT03' then 'amount' else 'general_public_budget' end as line_column,
+        case rule_id when 'XT03' then 'expenditure' else 'gpb_expenditure' end as row_table,
+        case rule_id
+            when 'XT03' then '01 类 ↔ 03 类 本年支出合计'
+            else '04 类 一般公共预算财政拨款 ↔ 05 类 合计'
+        end as note
+    from evaluable
+    where rule_id in ('XT03', 'XT06')
 ),
 
-class_rows as (
+-- both sides in one list, then one row per 类 (a 类 printed on one side only compares with 0)
+class_figures as (
     select
-        e.document_id,
-        e.rule_id,
+        p.document_id,
+        p.rule_id,
+        'expected' as side,
+        split_part(l.row_key, ':', 3) as subject_code,
+        l.amount_wan,
+        l.source_line
+    from class_pairs as p
+    inner join lines as l
+        on
+            p.document_id = l.document_id and p.line_table = l.table_key
+            and starts_with(l.row_key, 'expenditure:class:') and p.line_column = l.column_key
+    union all
+    select
+        p.document_id,
+        p.rule_id,
+        'actual' as side,
         s.subject_code,
         s.amount_wan,
         s.source_line
-    from evaluable as e
+    from class_pairs as p
     inner join subjects as s
         on
-            e.document_id = s.document_id and e.right_table = s.table_key
+            p.document_id = s.document_id and p.row_table = s.table_key
             and length(s.subject_code) = 3 and s.column_key = 'total'
-    where e.rule_id in ('XT03', 'XT06')
 ),
 
 class_checks as (
     select
-        coalesce(l.document_id, r.document_id) as document_id,
-        coalesce(l.rule_id, r.rule_id) as rule_id,
-        case coalesce(l.rule_id, r.rule_id) when 'XT03' then 'summary' else 'fiscal_summary' end as table_key,
-        coalesce(l.subject_code, r.subject_code) as subject_code,
-        case coalesce(l.rule_id, r.rule_id) when 'XT03' then 'amount' else 'general_public_budget' end
-            as column_key,
-        coalesce(l.source_line, r.source_line) as source_line,
-        coalesce(l.amount_wan, 0) as expected,
-        coalesce(r.amount_wan, 0) as actual,
+        f.document_id,
+        f.rule_id,
+        any_value(p.line_table) as table_key,
+        f.subject_code,
+        any_value(p.line_column) as column_key,
+        coalesce(min(f.source_line) filter (where f.side = 'expected'), min(f.source_line)) as source_line,
+        coalesce(sum(f.amount_wan) filter (where f.side = 'expected'), 0) as expected,
+        coalesce(sum(f.amount_wan) filter (where f.side = 'actual'), 0) as actual,
         1 as n_addends,
-        case coalesce(l.rule_id, r.rule_id)
-            when 'XT03' then '01 类 ↔ 03 类 本年支出合计'
-            else '04 类 一般公共预算财政拨款 ↔ 05 类 合计'
-        end as note
-    from class_lines as l
-    full outer join class_rows as r
-        on l.document_id = r.document_id and l.rule_id = r.rule_id and l.subject_code = r.subject_code
+        any_value(p.note) as note
+    from class_figures as f
+    inner join class_pairs as p on f.document_id = p.document_id and f.rule_id = p.rule_id
+    group by f.document_id, f.rule_id, f.subject_code
 ),
 
 -- XT06 also compares 04's 本年支出合计 (general public budget column) with 05's 合计
@@ -263,7 +194,7 @@ gpb_total_checks as (
         'fiscal_summary' as table_key,
         cast(null as varchar) as subject_code,
         'general_public_budget' as column_key,
-        coalesce(l.source_line, t.source_line, f.source_line) as source_line,
+        coalesce(l.source_line, t.source_line, f.first_line) as source_line,
         coalesce(l.amount_wan, 0) as expected,
         coalesce(t.amount_wan, 0) as actual,
         1 as n_addends,
@@ -272,10 +203,10 @@ gpb_total_checks as (
     left join lines as l
         on
             e.document_id = l.document_id and l.table_key = 'fiscal_summary'
-            and l.line_key = 'expenditure:total_expenditure' and l.column_key = 'general_public_budget'
+            and l.row_key = 'expenditure:total_expenditure' and l.column_key = 'general_public_budget'
     left join totals as t
         on e.document_id = t.document_id and t.table_key = 'gpb_expenditure' and t.column_key = 'total'
-    left join table_first_line as f on e.document_id = f.document_id and f.table_key = 'fiscal_summary'
+    left join {{ scoped_ref('int_audit_tables') }} as f on e.document_id = f.document_id and f.table_key = 'fiscal_summary'
     where e.rule_id = 'XT06'
 ),
 
@@ -283,77 +214,55 @@ gpb_total_checks as (
 all_gpb as (
     select e.document_id
     from evaluable as e
-    inner join available as a on e.document_id = a.document_id and a.table_key = 'summary'
-    inner join available as b on e.document_id = b.document_id and b.table_key = 'fiscal_summary'
     left join lines as s on e.document_id = s.document_id and s.table_key = 'summary'
     left join lines as q
         on
             e.document_id = q.document_id and q.table_key = 'fiscal_summary'
-            and q.line_key = 'income:carryover_begin:gpb_grant'
+            and q.row_key = 'income:carryover_begin:gpb_grant'
     where e.rule_id = 'XT08'
     group by e.document_id
     having
-        coalesce(sum(abs(s.amount_wan)) filter (where s.line_key in (
+        coalesce(sum(abs(s.amount_wan)) filter (where s.row_key in (
             'income:gov_fund_grant', 'income:soe_grant', 'income:upper_grant', 'income:business',
             'income:operating', 'income:subsidiary', 'income:other', 'income:use_non_fiscal_balance'
         )), 0) = 0
         and abs(
-            coalesce(sum(s.amount_wan) filter (where s.line_key = 'income:carryover_begin'), 0)
+            coalesce(sum(s.amount_wan) filter (where s.row_key = 'income:carryover_begin'), 0)
             - coalesce(any_value(q.amount_wan), 0)
         ) <= 0.01
 ),
 
+printed_rows as (
+    select * from subjects
+    union all by name
+    select
+        *,
+        '合计' as subject_code
+    from totals
+),
+
 gpb_only_rows as (
-    select
-        s.document_id,
-        s.table_key,
-        s.subject_code,
-        s.column_key,
-        s.amount_wan,
-        s.source_line
-    from subjects as s
-    inner join all_gpb as g on s.document_id = g.document_id
-    where s.table_key in ('expenditure', 'gpb_expenditure') and s.column_key in ('total', 'basic', 'project')
-    union all
-    select
-        t.document_id,
-        t.table_key,
-        '合计' as subject_code,
-        t.column_key,
-        t.amount_wan,
-        t.source_line
-    from totals as t
-    inner join all_gpb as g on t.document_id = g.document_id
-    where t.table_key in ('expenditure', 'gpb_expenditure') and t.column_key in ('total', 'basic', 'project')
+    select p.*
+    from printed_rows as p
+    inner join all_gpb as g on p.document_id = g.document_id
+    where p.table_key in ('expenditure', 'gpb_expenditure') and p.column_key in ('total', 'basic', 'project')
 ),
 
-gpb_only_03 as (
-    select * from gpb_only_rows
-    where table_key = 'expenditure'
-),
-
-gpb_only_05 as (
-    select * from gpb_only_rows
-    where table_key = 'gpb_expenditure'
-),
-
+-- one row per subject (合计 too) and column: 03 (expected) against 05 (actual)
 gpb_only_checks as (
     select
-        coalesce(l.document_id, r.document_id) as document_id,
+        document_id,
         'XT08' as rule_id,
         'expenditure' as table_key,
-        coalesce(l.subject_code, r.subject_code) as subject_code,
-        coalesce(l.column_key, r.column_key) as column_key,
-        coalesce(l.source_line, r.source_line) as source_line,
-        coalesce(l.amount_wan, 0) as expected,
-        coalesce(r.amount_wan, 0) as actual,
+        subject_code,
+        column_key,
+        coalesce(min(source_line) filter (where table_key = 'expenditure'), min(source_line)) as source_line,
+        coalesce(sum(amount_wan) filter (where table_key = 'expenditure'), 0) as expected,
+        coalesce(sum(amount_wan) filter (where table_key = 'gpb_expenditure'), 0) as actual,
         1 as n_addends,
         '03 ↔ 05 (all spending is general public budget)' as note
-    from gpb_only_03 as l
-    full outer join gpb_only_05 as r
-        on
-            l.document_id = r.document_id and l.subject_code = r.subject_code
-            and l.column_key = r.column_key
+    from gpb_only_rows
+    group by document_id, subject_code, column_key
 ),
 
 unioned as (
@@ -368,15 +277,5 @@ unioned as (
     select * from gpb_only_checks
 )
 
-select
-    document_id,
-    rule_id,
-    table_key,
-    nullif(subject_code, '合计') as subject_code,
-    column_key,
-    source_line,
-    cast(expected as decimal(18, 4)) as expected,
-    cast(actual as decimal(18, 4)) as actual,
-    {{ rounding_tolerance('n_addends') }} as tolerance,
-    note
+select {{ check_row(subject_code="nullif(subject_code, '合计')", n_addends='n_addends', note='note') }}
 from unioned

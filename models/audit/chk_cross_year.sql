@@ -306,32 +306,19 @@ cy02 as (
             end
         ) as message
     from rate_bounds
+),
+
+checks as (
+    select * from cy01
+    union all by name
+    select
+        * replace (concat(message, {{ gap_verdict('rate_status', 'abs(actual - expected)') }}) as message),
+        {{ gap_severity('rate_status', 'abs(actual - expected)') }} as row_severity
+    from cy02
 )
 
-select * from cy01
-union all
 select
-    document_id,
-    rule_id,
-    table_key,
-    subject_code,
-    column_key,
-    source_line,
-    expected,
-    actual,
-    tolerance,
-    rate_status,
-    case rate_status
-        when 'consistent' then null
-        when 'truncated' then 'info'
-        when 'not_evaluable' then 'info'
-        else case when abs(actual - expected) > 1 then 'error' else 'warning' end
-    end as row_severity,
-    note,
-    concat(message, case rate_status
-        when 'consistent' then '：一致'
-        when 'truncated' then '：列示值为复核值截尾（非四舍五入）'
-        when 'inconsistent' then concat('：不一致，相差 ', cast(round(abs(actual - expected), 2) as double), ' 个百分点')
-        else ''
-    end) as message
-from cy02
+    {{ check_row(
+        tolerance='tolerance', rate_status='rate_status', row_severity='row_severity', note='note', message='message'
+    ) }}
+from checks

@@ -1,26 +1,15 @@
 -- Identities inside tables 06 (基本支出 by 经济分类), 09 (三公) and 07/08 (政府性基金 /
--- 国有资本经营), WT17–WT24. A blank cell is zero. One row per evaluated identity.
-with available as (
-    select
-        document_id,
-        table_key
-    from {{ scoped_ref('stg_reports__table_presence') }}
-    where status in ('parsed', 'empty')
+-- 国有资本经营), WT17–WT24 (WT23, 07/08 parent = Σ children: chk_subject_tables). A blank
+-- cell is zero. One row per evaluated identity.
+with tables as (
+    select * from {{ scoped_ref('int_audit_tables') }}
+    where is_available and table_key in ('gpb_basic_econ', 'three_public', 'gov_fund', 'soe_capital')
 ),
 
 cells as (
     select c.*
     from {{ scoped_ref('stg_reports__table_cells') }} as c
-    inner join available as a on c.document_id = a.document_id and c.table_key = a.table_key
-),
-
-table_first_line as (
-    select
-        document_id,
-        table_key,
-        min(source_line) as source_line
-    from cells
-    group by document_id, table_key
+    inner join tables as t on c.document_id = t.document_id and c.table_key = t.table_key
 ),
 
 -- table 06 -----------------------------------------------------------------------------
@@ -34,45 +23,21 @@ econ as (
     where table_key = 'gpb_basic_econ' and row_kind = 'econ' and code is not null
 ),
 
+-- WT17 人员经费合计 = 301 + 303, WT18 公用经费合计 = every other 类 (int_econ_rows_ranked's
+-- cost groups)
 econ_groups as (
     select
-        a.document_id,
+        t.document_id,
+        t.first_line,
         g.group_key,
-        g.rule_id,
-        g.title
-    from available as a
-    cross join (
-        values
-        ('personnel', 'WT17', '人员经费合计 = 301 + 303'),
-        ('public', 'WT18', '公用经费合计 = 302 + 307 + 309 + 310 + 312 + 399 …')
-    ) as g (group_key, rule_id, title)
-    where a.table_key = 'gpb_basic_econ'
-),
-
-econ_totals as (
-    select
-        document_id,
-        code as group_key,
-        sum(amount_wan) as amount_wan,
-        min(source_line) as source_line
-    from cells
-    where table_key = 'gpb_basic_econ' and row_kind = 'econ_total'
-    group by document_id, code
-),
-
-econ_group_addends as (
-    select
-        g.document_id,
-        g.group_key,
-        sum(e.amount_wan) as actual,
-        count(e.amount_wan) as n_addends
-    from econ_groups as g
-    inner join econ as e
-        on
-            g.document_id = e.document_id
-            and length(e.code) = 3
-            and (e.code in ('301', '303')) = (g.group_key = 'personnel')
-    group by g.document_id, g.group_key
+        case g.group_key when 'personnel' then 'WT17' else 'WT18' end as rule_id,
+        case g.group_key
+            when 'personnel' then '人员经费合计 = 301 + 303'
+            else '公用经费合计 = 302 + 307 + 309 + 310 + 312 + 399 …'
+        end as title
+    from tables as t
+    cross join (values ('personnel'), ('public')) as g (group_key)
+    where t.table_key = 'gpb_basic_econ'
 ),
 
 econ_group_sums as (
@@ -80,15 +45,25 @@ econ_group_sums as (
         g.document_id,
         g.rule_id,
         g.group_key,
-        g.title,
-        coalesce(t.source_line, f.source_line) as source_line,
-        coalesce(t.amount_wan, 0) as expected,
-        coalesce(a.actual, 0) as actual,
-        coalesce(a.n_addends, 0) as n_addends
+        any_value(g.title) as title,
+        coalesce(min(c.source_line) filter (where c.row_kind = 'econ_total'), any_value(g.first_line))
+            as source_line,
+        coalesce(sum(c.amount_wan) filter (where c.row_kind = 'econ_total'), 0) as expected,
+        coalesce(sum(c.amount_wan) filter (where c.row_kind = 'econ'), 0) as actual,
+        count(c.amount_wan) filter (where c.row_kind = 'econ') as n_addends
     from econ_groups as g
-    left join econ_totals as t on g.document_id = t.document_id and g.group_key = t.group_key
-    left join econ_group_addends as a on g.document_id = a.document_id and g.group_key = a.group_key
-    left join table_first_line as f on g.document_id = f.document_id and f.table_key = 'gpb_basic_econ'
+    left join cells as c
+        on
+            g.document_id = c.document_id
+            and c.table_key = 'gpb_basic_econ'
+            and (
+                (c.row_kind = 'econ_total' and g.group_key = c.code)
+                or (
+                    c.row_kind = 'econ' and length(c.code) = 3
+                    and (c.code in ('301', '303')) = (g.group_key = 'personnel')
+                )
+            )
+    group by g.document_id, g.rule_id, g.group_key
 ),
 
 econ_parents as (
@@ -126,10 +101,11 @@ econ_class_sums as (
     full outer join econ_children as c on p.document_id = c.document_id and p.class_code = c.class_code
 ),
 
--- table 09 -----------------------------------------------------------------------------
+-- table 09: per part (预算数 budget, 决算数 final) 合计 = 出国 + 公务用车 + 接待 (WT20) and
+-- 公务用车 = 购置费 + 运行维护费 (WT21)
 three_public as (
     select
-        a.document_id,
+        t.document_id,
         p.part,
         coalesce(sum(c.amount_wan) filter (where c.column_key = concat(p.part, ':total')), 0) as total,
         coalesce(sum(c.amount_wan) filter (where c.column_key = concat(p.part, ':vehicle')), 0) as vehicle,
@@ -145,13 +121,13 @@ three_public as (
         count(c.amount_wan) filter (
             where c.column_key in (concat(p.part, ':vehicle_purchase'), concat(p.part, ':vehicle_operation'))
         ) as n_vehicle_parts,
-        coalesce(min(c.source_line), any_value(t.source_line)) as source_line
-    from available as a
+        coalesce(min(c.source_line), any_value(t.first_line)) as source_line,
+        case p.part when 'budget' then '预算数' else '决算数' end as part_zh
+    from tables as t
     cross join (values ('budget'), ('final')) as p (part)
-    left join cells as c on a.document_id = c.document_id and c.table_key = 'three_public' and c.row_kind = 'item'
-    left join table_first_line as t on a.document_id = t.document_id and t.table_key = 'three_public'
-    where a.table_key = 'three_public'
-    group by a.document_id, p.part
+    left join cells as c on t.document_id = c.document_id and c.table_key = 'three_public' and c.row_kind = 'item'
+    where t.table_key = 'three_public'
+    group by t.document_id, p.part
 ),
 
 -- tables 07 / 08 -----------------------------------------------------------------------
@@ -187,122 +163,73 @@ fund_rows as (
     group by document_id, table_key, subject_code
 ),
 
-fund_parents as (
+checks as (
     select
-        p.document_id,
-        p.table_key,
-        p.code as subject_code,
-        p.column_key,
-        p.source_line,
-        p.amount_wan as expected,
-        sum(c.amount_wan) as actual,
-        count(c.amount_wan) as n_addends
-    from fund_cells as p
-    inner join fund_cells as c
-        on
-            p.document_id = c.document_id
-            and p.table_key = c.table_key
-            and p.column_key = c.column_key
-            and c.row_kind = 'subject'
-            and (
-                (p.row_kind = 'total' and length(c.code) = 3)
-                or (
-                    p.row_kind = 'subject'
-                    and length(c.code) = case length(p.code) when 3 then 5 when 5 then 7 end
-                    and starts_with(c.code, p.code)
-                )
-            )
-    group by all
+        *,
+        'gpb_basic_econ' as table_key,
+        group_key as column_key,
+        title as note
+    from econ_group_sums
+    union all by name
+    select
+        *,
+        'WT19' as rule_id,
+        'gpb_basic_econ' as table_key,
+        class_code as subject_code,
+        'amount' as column_key,
+        concat('经济分类 ', class_code, ' = Σ 款') as note
+    from econ_class_sums
+    union all by name
+    select
+        document_id,
+        'WT20' as rule_id,
+        'three_public' as table_key,
+        concat(part, ':total') as column_key,
+        source_line,
+        total as expected,
+        items as actual,
+        n_items as n_addends,
+        part_zh as note
+    from three_public
+    union all by name
+    select
+        document_id,
+        'WT21' as rule_id,
+        'three_public' as table_key,
+        concat(part, ':vehicle') as column_key,
+        source_line,
+        vehicle as expected,
+        vehicle_parts as actual,
+        n_vehicle_parts as n_addends,
+        part_zh as note
+    from three_public
+    union all by name
+    select
+        document_id,
+        'WT22' as rule_id,
+        table_key,
+        subject_code,
+        'total' as column_key,
+        source_line,
+        total as expected,
+        parts as actual,
+        n_parts as n_addends
+    from fund_rows
+    union all by name
+    select
+        document_id,
+        'WT24' as rule_id,
+        table_key,
+        subject_code,
+        'carryover_end' as column_key,
+        source_line,
+        carryover_end as expected,
+        flow as actual,
+        n_flow as n_addends,
+        '年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出' as note
+    from fund_rows
+    where table_key = 'gov_fund'
 )
 
-select
-    document_id,
-    rule_id,
-    'gpb_basic_econ' as table_key,
-    null as subject_code,
-    group_key as column_key,
-    source_line,
-    cast(expected as decimal(18, 4)) as expected,
-    cast(actual as decimal(18, 4)) as actual,
-    {{ rounding_tolerance('n_addends') }} as tolerance,
-    title as note
-from econ_group_sums
-union all
-select
-    document_id,
-    'WT19' as rule_id,
-    'gpb_basic_econ' as table_key,
-    class_code as subject_code,
-    'amount' as column_key,
-    source_line,
-    cast(expected as decimal(18, 4)) as expected,
-    cast(actual as decimal(18, 4)) as actual,
-    {{ rounding_tolerance('n_addends') }} as tolerance,
-    concat('经济分类 ', class_code, ' = Σ 款') as note
-from econ_class_sums
-union all
-select
-    document_id,
-    'WT20' as rule_id,
-    'three_public' as table_key,
-    null as subject_code,
-    concat(part, ':total') as column_key,
-    source_line,
-    cast(total as decimal(18, 4)) as expected,
-    cast(items as decimal(18, 4)) as actual,
-    {{ rounding_tolerance('n_items') }} as tolerance,
-    case part when 'budget' then '预算数' else '决算数' end as note
-from three_public
-union all
-select
-    document_id,
-    'WT21' as rule_id,
-    'three_public' as table_key,
-    null as subject_code,
-    concat(part, ':vehicle') as column_key,
-    source_line,
-    cast(vehicle as decimal(18, 4)) as expected,
-    cast(vehicle_parts as decimal(18, 4)) as actual,
-    {{ rounding_tolerance('n_vehicle_parts') }} as tolerance,
-    case part when 'budget' then '预算数' else '决算数' end as note
-from three_public
-union all
-select
-    document_id,
-    'WT22' as rule_id,
-    table_key,
-    subject_code,
-    'total' as column_key,
-    source_line,
-    cast(total as decimal(18, 4)) as expected,
-    cast(parts as decimal(18, 4)) as actual,
-    {{ rounding_tolerance('n_parts') }} as tolerance,
-    null as note
-from fund_rows
-union all
-select
-    document_id,
-    'WT23' as rule_id,
-    table_key,
-    subject_code,
-    column_key,
-    source_line,
-    cast(expected as decimal(18, 4)) as expected,
-    cast(actual as decimal(18, 4)) as actual,
-    {{ rounding_tolerance('n_addends') }} as tolerance,
-    null as note
-from fund_parents
-union all
-select
-    document_id,
-    'WT24' as rule_id,
-    table_key,
-    subject_code,
-    'carryover_end' as column_key,
-    source_line,
-    cast(carryover_end as decimal(18, 4)) as expected,
-    cast(flow as decimal(18, 4)) as actual,
-    {{ rounding_tolerance('n_flow') }} as tolerance,
-    '年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出' as note
-from fund_rows
-where table_key = 'gov_fund'
+select {{ check_row(n_addends='n_addends', note='note') }}
+from checks

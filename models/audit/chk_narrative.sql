@@ -5,19 +5,7 @@
 -- the table figure (or the recomputed share / the sum of the narrated parts), actual the
 -- narrated figure; source_line is the narrative line.
 with facts as (
-    select
-        document_id,
-        fact_seq,
-        metric,
-        fact_value,
-        value_unit,
-        value_decimals,
-        subject_code,
-        subject_name,
-        qualifier,
-        item,
-        source_line
-    from {{ scoped_ref('stg_reports__narrative_facts') }}
+    select * from {{ scoped_ref('stg_reports__narrative_facts') }}
 ),
 
 figures as (
@@ -28,8 +16,8 @@ available as (
     select
         document_id,
         table_key
-    from {{ scoped_ref('stg_reports__table_presence') }}
-    where status in ('parsed', 'empty')
+    from {{ scoped_ref('int_audit_tables') }}
+    where is_available
 ),
 
 labels as (
@@ -154,45 +142,7 @@ subject_checks as (
 ),
 
 -- NT03: shares, recomputed from the table amounts (the narrated amounts where the tables are
--- absent) with the interval policy of DESIGN §4 ---------------------------------------------
-share_map (share_metric, num_source, num_metric, den_metric, den_narrated, den_narrated_2) as (
-    values
-    ('income_fiscal_share', 'table', 'income_fiscal', 'income_table_total', 'income_total', ''),
-    ('income_upper_grant_share', 'table', 'income_upper_grant', 'income_table_total', 'income_total', ''),
-    ('income_business_share', 'table', 'income_business', 'income_table_total', 'income_total', ''),
-    ('income_operating_share', 'table', 'income_operating', 'income_table_total', 'income_total', ''),
-    ('income_subsidiary_share', 'table', 'income_subsidiary', 'income_table_total', 'income_total', ''),
-    ('income_other_share', 'table', 'income_other', 'income_table_total', 'income_total', ''),
-    (
-        'expenditure_basic_share', 'table', 'expenditure_basic', 'expenditure_table_total',
-        'expenditure_total', ''
-    ),
-    (
-        'expenditure_project_share', 'table', 'expenditure_project', 'expenditure_table_total',
-        'expenditure_total', ''
-    ),
-    (
-        'expenditure_upper_remit_share', 'table', 'expenditure_upper_remit', 'expenditure_table_total',
-        'expenditure_total', ''
-    ),
-    (
-        'expenditure_operating_share', 'table', 'expenditure_operating', 'expenditure_table_total',
-        'expenditure_total', ''
-    ),
-    (
-        'expenditure_subsidiary_share', 'table', 'expenditure_subsidiary', 'expenditure_table_total',
-        'expenditure_total', ''
-    ),
-    ('gpb_expenditure_share', 'table', 'gpb_expenditure', 'expenditure_table_total', 'expenditure_total', ''),
-    ('class_expenditure_share', 'table', 'class_expenditure', 'gpb_expenditure', 'gpb_expenditure', ''),
-    (
-        'evaluated_project_funds_share', 'narrative', 'evaluated_project_funds', 'gpb_expenditure_project',
-        'gpb_expenditure_project', 'expenditure_project'
-    ),
-    ('procurement_sme_share', 'narrative', 'procurement_sme', '', 'procurement_total', ''),
-    ('procurement_small_micro_share', 'narrative', 'procurement_small_micro', '', 'procurement_total', '')
-),
-
+-- absent) with the interval policy of DESIGN §4; numerator and denominator: seed audit_share_bases -
 shares as (
     select
         f.document_id,
@@ -208,15 +158,15 @@ shares as (
         end as share_label,
         -- numerator: the table amount, else the narrated amount
         case
-            when m.num_source = 'table' and m.num_metric = 'class_expenditure' and ga.document_id is not null
+            when m.numerator_source = 'table' and m.numerator_metric = 'class_expenditure' and ga.document_id is not null
                 then coalesce(st.amount_wan, 0)
-            when m.num_source = 'table' and gn.document_id is not null then gn.amount_wan
+            when m.numerator_source = 'table' and gn.document_id is not null then gn.amount_wan
             else nn.amount_wan
         end as numerator,
         case
-            when m.num_source = 'table' and m.num_metric = 'class_expenditure' and ga.document_id is not null
+            when m.numerator_source = 'table' and m.numerator_metric = 'class_expenditure' and ga.document_id is not null
                 then '表'
-            when m.num_source = 'table' and gn.document_id is not null then '表'
+            when m.numerator_source = 'table' and gn.document_id is not null then '表'
             when nn.amount_wan is not null then '说明'
         end as numerator_source,
         coalesce(gd.amount_wan, nd.amount_wan, nd2.amount_wan) as denominator,
@@ -225,29 +175,29 @@ shares as (
             when coalesce(nd.amount_wan, nd2.amount_wan) is not null then '说明'
         end as denominator_source
     from facts as f
-    inner join share_map as m on f.metric = m.share_metric
-    left join labels as l on m.num_metric = l.metric
-    left join figures as gn on f.document_id = gn.document_id and m.num_metric = gn.metric
+    inner join {{ ref('audit_share_bases') }} as m on f.metric = m.share_metric
+    left join labels as l on m.numerator_metric = l.metric
+    left join figures as gn on f.document_id = gn.document_id and m.numerator_metric = gn.metric
     left join available as ga
         on f.document_id = ga.document_id and ga.table_key = 'gpb_expenditure'
     left join subject_totals as st on f.document_id = st.document_id and f.subject_code = st.subject_code
     left join narrated as nn
         on
-            f.document_id = nn.document_id and m.num_metric = nn.metric
+            f.document_id = nn.document_id and m.numerator_metric = nn.metric
             and coalesce(f.subject_code, '') = nn.subject_code
-    left join figures as gd on f.document_id = gd.document_id and m.den_metric = gd.metric
+    left join figures as gd on f.document_id = gd.document_id and m.denominator_metric = gd.metric
     left join narrated as nd
         on
             f.document_id = nd.document_id and nd.subject_code = '' and nd.item = ''
             and nd.metric = case
                 when f.metric = 'procurement_small_micro_share' and f.qualifier = '授予中小企业合同金额'
                     then 'procurement_sme'
-                else m.den_narrated
+                else m.denominator_narrated
             end
     left join narrated as nd2
         on
             f.document_id = nd2.document_id and nd2.subject_code = '' and nd2.item = ''
-            and m.den_narrated_2 = nd2.metric
+            and m.denominator_narrated_2 = nd2.metric
     where f.value_unit = 'pct'
 ),
 
@@ -299,16 +249,8 @@ share_checks as (
 share_graded as (
     select
         *,
-        case rate_status
-            when 'consistent' then null
-            when 'truncated' then 'info'
-            else case when abs(actual - expected) > 1 then 'error' else 'warning' end
-        end as row_severity,
-        concat(message_head, '：', case rate_status
-            when 'consistent' then '一致'
-            when 'truncated' then '列示值为复核值截尾（非四舍五入）'
-            else concat('不一致，相差 ', cast(round(abs(actual - expected), 2) as double), ' 个百分点')
-        end) as message
+        {{ gap_severity('rate_status', 'abs(actual - expected)') }} as row_severity,
+        concat(message_head, {{ gap_verdict('rate_status', 'abs(actual - expected)') }}) as message
     from share_checks
 ),
 
@@ -331,35 +273,15 @@ share_unevaluable as (
 -- NT06: the narrative's own sums ----------------------------------------------------------
 -- (total, part, required): a group is checked when its total and every required part are
 -- narrated; optional parts not narrated count as zero. class_expenditure '*' = every 类.
-narrative_sums (total_metric, total_item, group_kind, part_metric, part_item, required) as (
-    values
-    ('expenditure_total', '', 'parts', 'expenditure_basic', '', true),
-    ('expenditure_total', '', 'parts', 'expenditure_project', '', true),
-    ('expenditure_total', '', 'parts', 'expenditure_upper_remit', '', false),
-    ('expenditure_total', '', 'parts', 'expenditure_operating', '', false),
-    ('expenditure_total', '', 'parts', 'expenditure_subsidiary', '', false),
-    ('income_total', '', 'parts', 'income_fiscal', '', true),
-    ('income_total', '', 'parts', 'income_upper_grant', '', false),
-    ('income_total', '', 'parts', 'income_business', '', false),
-    ('income_total', '', 'parts', 'income_operating', '', false),
-    ('income_total', '', 'parts', 'income_subsidiary', '', false),
-    ('income_total', '', 'parts', 'income_other', '', false),
-    ('basic_total', '', 'parts', 'basic_personnel', '', true),
-    ('basic_total', '', 'parts', 'basic_public', '', true),
-    ('gpb_expenditure', '', 'parts', 'gpb_expenditure_basic', '', true),
-    ('gpb_expenditure', '', 'parts', 'gpb_expenditure_project', '', true),
-    ('gpb_expenditure', '', 'classes', 'class_expenditure', '*', true),
-    ('procurement_total', '', 'parts', 'procurement_goods', '', false),
-    ('procurement_total', '', 'parts', 'procurement_works', '', false),
-    ('procurement_total', '', 'parts', 'procurement_services', '', false),
-    ('three_public_final', 'total', 'parts', 'three_public_final', 'abroad', true),
-    ('three_public_final', 'total', 'parts', 'three_public_final', 'vehicle', true),
-    ('three_public_final', 'total', 'parts', 'three_public_final', 'reception', true),
-    ('three_public_budget', 'total', 'parts', 'three_public_budget', 'abroad', true),
-    ('three_public_budget', 'total', 'parts', 'three_public_budget', 'vehicle', true),
-    ('three_public_budget', 'total', 'parts', 'three_public_budget', 'reception', true),
-    ('three_public_final', 'vehicle', 'parts', 'three_public_final', 'vehicle_purchase', true),
-    ('three_public_final', 'vehicle', 'parts', 'three_public_final', 'vehicle_operation', true)
+narrative_sums as (
+    select
+        total_metric,
+        coalesce(total_item, '') as total_item,
+        group_kind,
+        part_metric,
+        coalesce(part_item, '') as part_item,
+        required
+    from {{ ref('audit_narrative_sums') }}
 ),
 
 sum_parts as (
@@ -436,57 +358,26 @@ sum_checks as (
 ),
 
 numeric_checks as (
-    select * from figure_checks
-    union all
-    select * from subject_checks
-    union all
-    select * from sum_checks
+    {{ union_by_name(['figure_checks', 'subject_checks', 'sum_checks']) }}
+),
+
+checks as (
+    select
+        *,
+        {{ rounding_tolerance('n_addends') }} as tolerance
+    from numeric_checks
+    union all by name
+    select * from share_graded
+    union all by name
+    select
+        *,
+        note as message
+    from share_unevaluable
 )
 
 select
-    document_id,
-    rule_id,
-    table_key,
-    subject_code,
-    column_key,
-    source_line,
-    cast(expected as decimal(18, 4)) as expected,
-    cast(actual as decimal(18, 4)) as actual,
-    {{ rounding_tolerance('n_addends') }} as tolerance,
-    cast(null as varchar) as rate_status,
-    cast(null as varchar) as row_severity,
-    note,
-    message
-from numeric_checks
-union all
-select
-    document_id,
-    rule_id,
-    table_key,
-    subject_code,
-    column_key,
-    source_line,
-    cast(expected as decimal(18, 4)) as expected,
-    cast(actual as decimal(18, 4)) as actual,
-    cast(tolerance as decimal(18, 4)) as tolerance,
-    rate_status,
-    row_severity,
-    note,
-    message
-from share_graded
-union all
-select
-    document_id,
-    rule_id,
-    table_key,
-    subject_code,
-    column_key,
-    source_line,
-    cast(expected as decimal(18, 4)) as expected,
-    cast(actual as decimal(18, 4)) as actual,
-    cast(0 as decimal(18, 4)) as tolerance,
-    cast(null as varchar) as rate_status,
-    cast(null as varchar) as row_severity,
-    note,
-    note as message
-from share_unevaluable
+    {{ check_row(
+        tolerance='coalesce(tolerance, 0)', rate_status='rate_status', row_severity='row_severity', note='note',
+        message='message'
+    ) }}
+from checks

@@ -1,5 +1,6 @@
--- Identities inside tables 02/03/05: row total = Σ columns (WT01), parent = Σ children
--- (WT02), 合计 = Σ 类 (WT03). One row per evaluated identity.
+-- Identities inside the subject tables: row total = Σ columns (WT01, tables 02/03/05), and per
+-- column parent = Σ children: each 类 = Σ its 款, each 款 = Σ its 项 (WT02 in 02/03/05, WT23 in
+-- 07/08), 合计 = Σ 类 (WT03 in 02/03/05, WT23 in 07/08). One row per evaluated identity.
 with cells as (
     select
         document_id,
@@ -8,103 +9,70 @@ with cells as (
         row_kind,
         column_key,
         amount_wan,
-        source_line
+        source_line,
+        table_key in ('gov_fund', 'soe_capital') as is_fund_table
     from {{ scoped_ref('stg_reports__table_cells') }}
-    where table_key in ('income', 'expenditure', 'gpb_expenditure') and row_kind in ('subject', 'total')
+    where
+        table_key in ('income', 'expenditure', 'gpb_expenditure', 'gov_fund', 'soe_capital')
+        and row_kind in ('subject', 'total')
 ),
 
 row_sums as (
     select
         document_id,
+        'WT01' as rule_id,
         table_key,
         coalesce(code, '合计') as subject_code,
+        'total' as column_key,
         min(source_line) as source_line,
         sum(amount_wan) filter (where column_key = 'total') as expected,
         coalesce(sum(amount_wan) filter (where column_key != 'total'), 0) as actual,
         count(*) filter (where column_key != 'total') as n_addends
     from cells
+    where not is_fund_table
     group by document_id, table_key, coalesce(code, '合计')
     having count(*) filter (where column_key = 'total') > 0
 ),
 
-subjects as (
-    select * from cells
-    where row_kind = 'subject' and code is not null
-),
-
+-- a parent (a 类 or 款 row, or the 合计 row) and its children in the same column; a 合计 of
+-- tables 02/03/05 without any 类 compares with 0, any other parent without children is no check
 parent_sums as (
     select
         p.document_id,
+        case when p.is_fund_table then 'WT23' when p.row_kind = 'total' then 'WT03' else 'WT02' end as rule_id,
         p.table_key,
-        p.code as subject_code,
+        case when p.row_kind = 'subject' then p.code end as subject_code,
         p.column_key,
         p.source_line,
         p.amount_wan as expected,
-        sum(c.amount_wan) as actual,
-        count(c.code) as n_addends
-    from subjects as p
-    inner join subjects as c
+        case when p.row_kind = 'total' and not p.is_fund_table then coalesce(sum(c.amount_wan), 0) else sum(c.amount_wan) end
+            as actual,
+        case when p.is_fund_table then count(c.amount_wan) else count(c.code) end as n_addends
+    from cells as p
+    left join cells as c
         on
             p.document_id = c.document_id
             and p.table_key = c.table_key
             and p.column_key = c.column_key
-            and length(c.code) = case length(p.code) when 3 then 5 when 5 then 7 end
-            and starts_with(c.code, p.code)
-    group by all
+            and c.row_kind = 'subject'
+            and (
+                (p.row_kind = 'total' and length(c.code) = 3)
+                or (
+                    p.row_kind = 'subject'
+                    and length(c.code) = case length(p.code) when 3 then 5 when 5 then 7 end
+                    and starts_with(c.code, p.code)
+                )
+            )
+    where p.row_kind = 'total' or p.code is not null
+    group by p.document_id, p.table_key, p.code, p.row_kind, p.is_fund_table, p.column_key, p.source_line, p.amount_wan
+    having count(c.code) > 0 or (p.row_kind = 'total' and not p.is_fund_table)
 ),
 
-total_sums as (
-    select
-        t.document_id,
-        t.table_key,
-        t.column_key,
-        t.source_line,
-        t.amount_wan as expected,
-        coalesce(sum(c.amount_wan), 0) as actual,
-        count(c.code) as n_addends
-    from cells as t
-    left join subjects as c
-        on
-            t.document_id = c.document_id
-            and t.table_key = c.table_key
-            and t.column_key = c.column_key
-            and length(c.code) = 3
-    where t.row_kind = 'total'
-    group by all
+checks as (
+    select * from row_sums
+    union all by name
+    select * from parent_sums
 )
 
-select
-    document_id,
-    'WT01' as rule_id,
-    table_key,
-    subject_code,
-    'total' as column_key,
-    source_line,
-    cast(expected as decimal(18, 4)) as expected,
-    cast(actual as decimal(18, 4)) as actual,
-    {{ rounding_tolerance('n_addends') }} as tolerance
-from row_sums
-union all
-select
-    document_id,
-    'WT02' as rule_id,
-    table_key,
-    subject_code,
-    column_key,
-    source_line,
-    expected,
-    actual,
-    {{ rounding_tolerance('n_addends') }} as tolerance
-from parent_sums
-union all
-select
-    document_id,
-    'WT03' as rule_id,
-    table_key,
-    null as subject_code,
-    column_key,
-    source_line,
-    expected,
-    actual,
-    {{ rounding_tolerance('n_addends') }} as tolerance
-from total_sums
+select {{ check_row(n_addends='n_addends') }}
+from checks

@@ -1,27 +1,15 @@
--- Rules that cannot be evaluated for a document (seeds/audit_rule_inputs.csv names the tables
--- each rule reads): a table is absent / failed to parse, or holds a value the layout could
--- not place (stg_reports__ambiguities; every placement the parser kept satisfies the table's
+-- Whether each rule that reads tables can be evaluated for a document: one row per document ×
+-- rule of seeds/audit_rule_inputs (the tables each rule reads). tables_available: every table
+-- it reads is parsed or printed empty; evaluable: and none holds a value the layout could not
+-- place (stg_reports__ambiguities; every placement the parser kept satisfies the table's
 -- identities, so evaluating with the value left out would report a gap that is not there).
--- audit.checks drops these rules' checks for the document; CP03 records them.
-with documents as (
-    select document_id
-    from {{ scoped_ref('stg_reports__documents') }}
-),
-
-rule_inputs as (
+-- audit.checks drops the checks of a rule that is not evaluable; CP03 records why (reason).
+with rule_inputs as (
     select
         i.rule_id,
         i.table_key
     from {{ ref('audit_rule_inputs') }} as i
     inner join {{ ref('audit_rules') }} as r on i.rule_id = r.rule_id
-),
-
-presence as (
-    select
-        document_id,
-        table_key,
-        status
-    from {{ scoped_ref('stg_reports__table_presence') }}
 ),
 
 -- lines in numeric order: without an order the list (and the CP03 message) changed from one
@@ -46,27 +34,27 @@ per_table as (
         d.document_id,
         i.rule_id,
         i.table_key,
-        coalesce(p.status, 'absent') as status,
+        coalesce(t.status, 'absent') as status,
+        coalesce(t.is_available, false) as is_available,
         a.line_list as ambiguous_lines
-    from documents as d
+    from {{ scoped_ref('stg_reports__documents') }} as d
     cross join rule_inputs as i
-    left join presence as p on d.document_id = p.document_id and i.table_key = p.table_key
+    left join {{ scoped_ref('int_audit_tables') }} as t on d.document_id = t.document_id and i.table_key = t.table_key
     left join ambiguous as a on d.document_id = a.document_id and i.table_key = a.table_key
 )
 
 select
     document_id,
     rule_id,
-    count(*) filter (where status not in ('parsed', 'empty')) as n_missing,
-    count(*) filter (where ambiguous_lines is not null) as n_ambiguous,
+    bool_and(is_available) as tables_available,
+    bool_and(is_available and ambiguous_lines is null) as evaluable,
     string_agg(
         case
             when status = 'failed' then concat(table_key, '（无法解析）')
-            when status not in ('parsed', 'empty') then concat(table_key, '（缺失）')
+            when not is_available then concat(table_key, '（缺失）')
             when ambiguous_lines is not null then concat(table_key, '（第 ', ambiguous_lines, ' 行数值归属不明）')
         end,
         '、' order by table_key
     ) as reason
 from per_table
 group by document_id, rule_id
-having count(*) filter (where status not in ('parsed', 'empty') or ambiguous_lines is not null) > 0
