@@ -74,10 +74,23 @@
     end
 {%- endmacro %}
 
+{# The interval a stated rate printed with `decimals` may lie in for the printed amounts to
+   allow it: (rate_lower_bound, rate_upper_bound], the recomputed interval widened by half a unit
+   of the stated precision and by rate_epsilon. The expectation suite of the rate rules
+   (expectations/templates.yml, rate_within_bounds) tests the stated rate against these two
+   bounds; rate_status says 'consistent' for exactly the same rates. #}
+{% macro rate_lower_bound(budget, final, decimals) -%}
+    ({{ rate_low(budget, final) }} - {{ rate_stated_halfunit(decimals) }} - {{ rate_epsilon() }})
+{%- endmacro %}
+
+{% macro rate_upper_bound(budget, final, decimals) -%}
+    ({{ rate_high(budget, final) }} + {{ rate_stated_halfunit(decimals) }} + {{ rate_epsilon() }})
+{%- endmacro %}
+
 {% macro rate_intervals_meet(budget, final, stated, decimals) -%}
     (
-        {{ rate_low(budget, final) }} < {{ rate_stated_high(stated, decimals) }} + {{ rate_epsilon() }}
-        and {{ rate_high(budget, final) }} >= {{ rate_stated_low(stated, decimals) }} - {{ rate_epsilon() }}
+        cast({{ stated }} as double) > {{ rate_lower_bound(budget, final, decimals) }}
+        and cast({{ stated }} as double) <= {{ rate_upper_bound(budget, final, decimals) }}
     )
 {%- endmacro %}
 

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from juesuan.audit.expectations import Expectation, Validator, columns_read, load_templates
+from juesuan.audit.messages import finding_message
 from juesuan.waivers import apply_waivers, waivers_path
 
 log = logging.getLogger("juesuan")
@@ -33,45 +34,49 @@ create or replace table audit.findings (
     waived boolean not null default false, waived_by varchar, waived_reason varchar, waived_at varchar)
 """
 
-# Constant text (no input reaches it); DuckDB's COMMENT ON takes no parameters.
-FINDINGS_COMMENTS = """
-comment on table audit.findings is '审核发现 (audit findings): one row per failing check of audit.checks, validated by the Great Expectations template its rule names.';
-comment on column audit.findings.finding_key is '发现键 (finding key): stable across rebuilds of the same report content (hash of document, rule, table, subject and column); what juesuan waive takes.';
-comment on column audit.findings.waived is '已豁免 (waived): an auditor accepted this finding (juesuan waive; audit.waivers).';
-comment on column audit.findings.waived_by is '审核人 (who waived it).';
-comment on column audit.findings.waived_reason is '豁免理由 (why it was accepted).';
-comment on column audit.findings.waived_at is '豁免时间 (UTC, ISO 8601).';
-comment on column audit.findings.document_id is '文件标识 (key of marts.dim_document).';
-comment on column audit.findings.rule_id is '规则编号 (key of audit.rules).';
-comment on column audit.findings.category is '类别: within_table, cross_table, narrative_table, completion_rate, direction_wording, cross_year, completeness, code_quality.';
-comment on column audit.findings.severity is '严重程度: error (the report contradicts itself), warning (likely wrong or misworded), info (noted, e.g. a repaired code or a figure not printed).';
-comment on column audit.findings.subject_code is '科目编码 the finding is about (functional or economic code), null for whole-report checks.';
-comment on column audit.findings.expected is '对照数 (reference figure, 万元 or %): the printed total for an identity, the stated figure for narrative and completion-rate rules; each rule''s description says which.';
-comment on column audit.findings.actual is '核对数 (figure checked against it, 万元 or %): the sum of the parts, the table figure, or the rate recomputed from the amounts.';
-comment on column audit.findings.difference is '差额 (actual − expected).';
-comment on column audit.findings.message is '说明 (Chinese message with both numbers).';
-comment on column audit.findings.source_line is '源行号 (line of the report text the stated figure is on).';
-comment on column audit.findings.source_page is '页码 (PDF page of source_line; null for text reports).';
-comment on column audit.findings.table_key is '表键 (which of the nine tables, or narrative).';
-comment on column audit.findings.title_zh is '规则名称 (the rule''s Chinese title).';
-comment on column audit.findings.expectation is 'Great Expectations template that failed (expectations/templates.yml).';
-"""
+# What audit.findings and its columns mean, as DuckDB comments (constant text: no input reaches
+# it; COMMENT ON takes no parameters).
+FINDINGS_TABLE_DOC = ("审核发现 (audit findings): one row per failing check of audit.checks, validated by the "
+                      "Great Expectations template its rule names.")
+FINDINGS_COLUMN_DOCS = {
+    "finding_key": "发现键 (finding key): stable across rebuilds of the same report content (hash of document, "
+                   "rule, table, subject, column and the check's note); what juesuan waive takes.",
+    "waived": "已豁免 (waived): an auditor accepted this finding (juesuan waive; audit.waivers).",
+    "waived_by": "审核人 (who waived it).",
+    "waived_reason": "豁免理由 (why it was accepted).",
+    "waived_at": "豁免时间 (UTC, ISO 8601).",
+    "document_id": "文件标识 (key of marts.dim_document).",
+    "rule_id": "规则编号 (key of audit.rules).",
+    "category": "类别: within_table, cross_table, narrative_vs_table, completion_rate, direction_wording, "
+                "cross_year, completeness, code_quality, text_quality.",
+    "severity": "严重程度: error (the report contradicts itself), warning (likely wrong or misworded), info "
+                "(noted, e.g. a repaired code or a figure not printed); at most audit.rules.severity.",
+    "subject_code": "科目编码 the finding is about (functional or economic code), null for whole-report checks.",
+    "actual": "核对数 (万元 or %): the figure the report prints at the place under test — the printed total, the "
+              "narrated amount, the stated rate, the summarising table's cell; null for rules without figures.",
+    "expected": "对照数 (万元 or %): what the report's other printed figures imply — the sum of the parts, the "
+                "table's amount, the rate recomputed from the amounts, the other table's cell; null for rules "
+                "without figures or when it cannot be computed.",
+    "difference": "差额 (actual − expected).",
+    "message": "说明: names both figures with their table (表NN《title》 or 情况说明) and line, the gap and what "
+               "the rule allows; for a rule without figures, what is wrong.",
+    "source_line": "源行号 (line of the report text actual is printed on).",
+    "source_page": "页码 (PDF page of source_line; null for text reports).",
+    "table_key": "表键 (which of the nine tables, or narrative).",
+    "title_zh": "规则名称 (the rule's Chinese title).",
+    "expectation": "Great Expectations template that failed (expectations/templates.yml).",
+}
 
 
-def _message(row: dict[str, Any]) -> str:
-    subject = f" 科目 {row['subject_code']}" if isinstance(row["subject_code"], str) else ""
-    table = f" [{row['table_key']}]" if isinstance(row["table_key"], str) else ""
-    if isinstance(row["note"], str) and row["note"]:
-        # The rule's own sentence names both figures and what they are (列示/复核, 表/说明);
-        # a generic 应为/实际 prefix would read backwards for rate rules (expected = stated rate).
-        return f"{row['title_zh']}{table}{subject}：{row['note']}"
-    return (f"{row['title_zh']}{table}{subject}: 应为 {_num(row['expected'])}，实际 {_num(row['actual'])}，"
-            f"差额 {_num(row['difference'])}（容差 {_num(row['tolerance'])}）")
+def _comments(table: str, doc: str, columns: dict[str, str]) -> str:
+    def quoted(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    return "\n".join([f"comment on table {table} is {quoted(doc)};"]
+                     + [f"comment on column {table}.{c} is {quoted(d)};" for c, d in columns.items()])
 
 
-def _num(value: Any) -> str:
-    """A figure for a message; a missing one (no recomputed rate, say) shows as —."""
-    return "—" if value is None or pd.isna(value) else str(value)
+FINDINGS_COMMENTS = _comments("audit.findings", FINDINGS_TABLE_DOC, FINDINGS_COLUMN_DOCS)
 
 
 FINDING_COLUMNS = ["finding_key", "document_id", "rule_id", "category", "severity", "subject_code", "expected",
@@ -87,8 +92,8 @@ def _findings(failing: pd.DataFrame, rule: Any) -> list[dict[str, Any]]:
             finding_key=row["check_id"], document_id=row["document_id"], rule_id=rule.rule_id,
             category=rule.category, severity=severity if isinstance(severity, str) else rule.severity,
             subject_code=row["subject_code"], expected=row["expected"], actual=row["actual"],
-            difference=row["difference"], message=row.get("message") if isinstance(row.get("message"), str)
-            else _message(row), source_line=row["source_line"], table_key=row["table_key"],
+            difference=row["difference"], message=finding_message(row), source_line=row["source_line"],
+            table_key=row["table_key"],
             title_zh=rule.title_zh, expectation=rule.expectation))
     return out
 

@@ -2,8 +2,9 @@
 -- codes not in the code lists or named against them (CQ02, graded per row: warning on evidence
 -- the report is wrong, info when only our list lacks it), one code printed on two rows of a table (CQ03), values
 -- the text could not place (CQ04) and narrated subject names that differ from the table's
--- (CQ05, info). Conditions are encoded as expected against actual (values_equal); message
--- carries the Chinese text of the finding.
+-- (CQ05, info). Rules without figures: each branch states its condition as expected against
+-- actual; the check row carries no figures, and its Chinese message exactly when it fails
+-- (template no_problem).
 with code_rows as (
     select distinct
         document_id,
@@ -362,5 +363,9 @@ unioned as (
     {{ union_by_name(['cq01', 'cq02', 'cq03', 'cq04', 'cq05']) }}
 )
 
-select {{ check_row(row_severity='row_severity', note='note', message='case when expected != actual then message end') }}
+select
+    {{ check_row(
+        actual='null', expected='null', row_severity='row_severity', note='note',
+        message='case when expected != actual then message end'
+    ) }}
 from unioned

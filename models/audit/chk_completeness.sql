@@ -1,9 +1,10 @@
 -- Completeness, CP01–CP04 (category completeness): a table absent or unreadable (CP01), a
 -- 项 of table 05 the narrative never mentions (CP02), a rule that could not be evaluated
 -- because its tables are missing (CP03; shares without a base come from chk_narrative), and
--- problems the loader recorded for the document (CP04). Conditions are encoded as
--- expected = 1 (present / evaluable / narrated) or 0 (no problem) against actual, validated
--- with values_equal; message carries the Chinese text of the finding.
+-- problems the loader recorded for the document (CP04). Rules without figures: expected and
+-- actual are null, and a check carries its Chinese message exactly when it fails (template
+-- no_problem); each branch states its condition as expected (1 present / evaluable / narrated,
+-- 0 no problem) against actual.
 with documents as (
     select document_id
     from {{ scoped_ref('stg_reports__documents') }}
@@ -53,12 +54,12 @@ cp01 as (
         1 as expected,
         case when p.status in ('parsed', 'empty') then 1 else 0 end as actual,
         p.status as note,
-        concat(
+        case when p.status not in ('parsed', 'empty') then concat(
             '表', coalesce(p.std_no, p.table_key), '《', coalesce(p.title_zh, p.table_key), '》',
             case p.status when 'failed' then '无法解析' else '缺失' end,
             case when nullif(p.note, '') is not null then concat('（', p.note, '）') else '' end,
             case when b.rule_ids is not null then concat('；以下规则因此无法核对：', b.rule_ids) else '' end
-        ) as message
+        ) end as message
     from presence as p
     left join blocked_rules as b on p.document_id = b.document_id and p.table_key = b.table_key
 ),
@@ -85,7 +86,7 @@ cp03 as (
         1 as expected,
         case when r.reason is null then 1 else 0 end as actual,
         r.rule_id as note,
-        concat('规则 ', r.rule_id, ' 无法核对：', r.reason) as message
+        case when r.reason is not null then concat('规则 ', r.rule_id, ' 无法核对：', r.reason) end as message
     from {{ scoped_ref('int_audit_rule_status') }} as r
     inner join available_count as a on r.document_id = a.document_id
     where a.n_available > 0
@@ -200,5 +201,5 @@ unioned as (
     {{ union_by_name(['cp01', 'cp02', 'cp03', 'cp04']) }}
 )
 
-select {{ check_row(row_severity='row_severity', note='note', message='message') }}
+select {{ check_row(actual='null', expected='null', row_severity='row_severity', note='note', message='message') }}
 from unioned

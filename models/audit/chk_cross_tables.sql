@@ -1,9 +1,10 @@
 -- The same figure printed in two tables must agree, XT01–XT09: 01↔02, 01↔03, 02↔04, 04↔05,
 -- 05↔06, 03↔05 (when all spending is general public budget) and 04↔07/08. Every table a rule
 -- reads (seeds/audit_rule_inputs) must be available (parsed, or printed empty = all zero); a
--- blank cell is zero. expected is the reference table's figure, actual the dependent table's;
--- the whole-table figures compared are the seed audit_cross_figures, XT02's income columns the
--- seed audit_income_sources.
+-- blank cell is zero. actual is the figure of the table under test (the summarising one: 01,
+-- 04, 05's 基本支出; 03 for XT08, 02 for XT05), expected the same figure in the table it must
+-- agree with. The whole-table figures compared are the seed audit_cross_figures, XT02's
+-- income columns the seed audit_income_sources.
 with evaluable as (
     select
         document_id,
@@ -27,6 +28,7 @@ subjects as (
         document_id,
         table_key,
         subject_code,
+        row_name,
         column_key,
         amount_wan,
         source_line
@@ -65,7 +67,16 @@ scalar_values as (
             when 'line' then l.source_line
             when 'total' then t.source_line
             else x.source_line
-        end, f.first_line) as source_line
+        end, f.first_line) as source_line,
+        case s.row_kind
+            when 'line'
+                then concat(
+                    '「', coalesce(l.row_name, {{ line_label('s.table_key', 's.row_key') }}, s.row_key), '」',
+                    case when s.column_key != 'amount' then {{ column_header('s.table_key', 's.column_key') }} else '' end
+                )
+            when 'total' then concat('「合计」', {{ column_header('s.table_key', 's.column_key') }})
+            else '「人员经费合计」与「公用经费合计」之和'
+        end as figure_label
     from evaluable as e
     inner join {{ ref('audit_cross_figures') }} as s on e.rule_id = s.rule_id
     left join lines as l
@@ -82,22 +93,26 @@ scalar_values as (
 
 scalar_checks as (
     select
-        e.document_id,
-        e.rule_id,
-        e.table_key,
+        a.document_id,
+        a.rule_id,
+        a.table_key,
         cast(null as varchar) as subject_code,
-        e.column_key,
-        e.source_line,
-        e.amount_wan as expected,
+        a.column_key,
+        a.source_line,
         a.amount_wan as actual,
-        greatest(e.n_printed, a.n_printed) as n_addends,
-        concat(e.table_key, '.', e.column_key, ' ↔ ', a.table_key, '.', a.column_key) as note
-    from scalar_values as e
-    inner join scalar_values as a
+        e.amount_wan as expected,
+        greatest(a.n_printed, e.n_printed) as n_addends,
+        concat(a.table_key, '.', a.column_key, ' ↔ ', e.table_key, '.', e.column_key) as note,
+        a.figure_label as actual_label,
+        e.table_key as expected_table,
+        e.figure_label as expected_label,
+        cast(e.source_line as varchar) as expected_lines
+    from scalar_values as a
+    inner join scalar_values as e
         on
-            e.document_id = a.document_id and e.rule_id = a.rule_id and e.pair_key is not distinct from a.pair_key
-            and a.side = 'actual'
-    where e.side = 'expected'
+            a.document_id = e.document_id and a.rule_id = e.rule_id and a.pair_key is not distinct from e.pair_key
+            and e.side = 'expected'
+    where a.side = 'actual'
 ),
 
 -- XT02: 01 income sources ↔ 02 合计 columns -----------------------------------------------
@@ -109,10 +124,19 @@ source_checks as (
         cast(null as varchar) as subject_code,
         m.column_key,
         coalesce(min(l.source_line), any_value(t.source_line), any_value(f.first_line)) as source_line,
-        coalesce(sum(l.amount_wan), 0) as expected,
-        coalesce(any_value(t.amount_wan), 0) as actual,
+        coalesce(sum(l.amount_wan), 0) as actual,
+        coalesce(any_value(t.amount_wan), 0) as expected,
         greatest(count(l.amount_wan), 1) as n_addends,
-        concat('summary.', string_agg(distinct m.line_key, '+' order by m.line_key), ' ↔ income.', m.column_key) as note
+        concat('summary.', string_agg(distinct m.line_key, '+' order by m.line_key), ' ↔ income.', m.column_key) as note,
+        concat(
+            '「', string_agg(
+                distinct coalesce(l.row_name, {{ line_label("'summary'", 'm.line_key') }}, m.line_key), '」+「'
+            ), '」'
+        )
+            as actual_label,
+        'income' as expected_table,
+        concat('「合计」', {{ column_header("'income'", 'm.column_key') }}) as expected_label,
+        cast(any_value(t.source_line) as varchar) as expected_lines
     from evaluable as e
     cross join {{ ref('audit_income_sources') }} as m
     left join lines as l
@@ -145,8 +169,9 @@ class_figures as (
     select
         p.document_id,
         p.rule_id,
-        'expected' as side,
+        'actual' as side,
         split_part(l.row_key, ':', 3) as subject_code,
+        l.row_name,
         l.amount_wan,
         l.source_line
     from class_pairs as p
@@ -158,8 +183,9 @@ class_figures as (
     select
         p.document_id,
         p.rule_id,
-        'actual' as side,
+        'expected' as side,
         s.subject_code,
+        s.row_name,
         s.amount_wan,
         s.source_line
     from class_pairs as p
@@ -176,11 +202,21 @@ class_checks as (
         any_value(p.line_table) as table_key,
         f.subject_code,
         any_value(p.line_column) as column_key,
-        coalesce(min(f.source_line) filter (where f.side = 'expected'), min(f.source_line)) as source_line,
-        coalesce(sum(f.amount_wan) filter (where f.side = 'expected'), 0) as expected,
+        coalesce(min(f.source_line) filter (where f.side = 'actual'), min(f.source_line)) as source_line,
         coalesce(sum(f.amount_wan) filter (where f.side = 'actual'), 0) as actual,
+        coalesce(sum(f.amount_wan) filter (where f.side = 'expected'), 0) as expected,
         1 as n_addends,
-        any_value(p.note) as note
+        any_value(p.note) as note,
+        concat(
+            '「', f.subject_code, ' ', coalesce(min(f.row_name) filter (where f.side = 'actual'), min(f.row_name)), '」',
+            case when any_value(p.line_column) != 'amount' then {{ column_header("'fiscal_summary'", 'any_value(p.line_column)') }} end
+        ) as actual_label,
+        any_value(p.row_table) as expected_table,
+        concat(
+            '「', f.subject_code, ' ', coalesce(min(f.row_name) filter (where f.side = 'expected'), min(f.row_name)), '」',
+            {{ column_header('any_value(p.row_table)', "'total'") }}
+        ) as expected_label,
+        cast(min(f.source_line) filter (where f.side = 'expected') as varchar) as expected_lines
     from class_figures as f
     inner join class_pairs as p on f.document_id = p.document_id and f.rule_id = p.rule_id
     group by f.document_id, f.rule_id, f.subject_code
@@ -195,10 +231,14 @@ gpb_total_checks as (
         cast(null as varchar) as subject_code,
         'general_public_budget' as column_key,
         coalesce(l.source_line, t.source_line, f.first_line) as source_line,
-        coalesce(l.amount_wan, 0) as expected,
-        coalesce(t.amount_wan, 0) as actual,
+        coalesce(l.amount_wan, 0) as actual,
+        coalesce(t.amount_wan, 0) as expected,
         1 as n_addends,
-        '04 本年支出合计 一般公共预算财政拨款 ↔ 05 合计' as note
+        '04 本年支出合计 一般公共预算财政拨款 ↔ 05 合计' as note,
+        '「本年支出合计」一般公共预算财政拨款' as actual_label,
+        'gpb_expenditure' as expected_table,
+        '「合计」小计' as expected_label,
+        cast(t.source_line as varchar) as expected_lines
     from evaluable as e
     left join lines as l
         on
@@ -248,34 +288,40 @@ gpb_only_rows as (
     where p.table_key in ('expenditure', 'gpb_expenditure') and p.column_key in ('total', 'basic', 'project')
 ),
 
--- one row per subject (合计 too) and column: 03 (expected) against 05 (actual)
+-- one row per subject (合计 too) and column: 03 (actual) against 05 (expected)
 gpb_only_checks as (
     select
-        document_id,
+        g.document_id,
         'XT08' as rule_id,
         'expenditure' as table_key,
-        subject_code,
-        column_key,
-        coalesce(min(source_line) filter (where table_key = 'expenditure'), min(source_line)) as source_line,
-        coalesce(sum(amount_wan) filter (where table_key = 'expenditure'), 0) as expected,
-        coalesce(sum(amount_wan) filter (where table_key = 'gpb_expenditure'), 0) as actual,
+        g.subject_code,
+        g.column_key,
+        coalesce(min(g.source_line) filter (where g.table_key = 'expenditure'), min(g.source_line)) as source_line,
+        coalesce(sum(g.amount_wan) filter (where g.table_key = 'expenditure'), 0) as actual,
+        coalesce(sum(g.amount_wan) filter (where g.table_key = 'gpb_expenditure'), 0) as expected,
         1 as n_addends,
-        '03 ↔ 05 (all spending is general public budget)' as note
-    from gpb_only_rows
-    group by document_id, subject_code, column_key
+        '03 ↔ 05 (all spending is general public budget)' as note,
+        concat(
+            '「', case when g.subject_code = '合计' then '合计' else concat(g.subject_code, ' ', min(g.row_name)) end, '」',
+            {{ column_header("'expenditure'", 'g.column_key') }}
+        ) as actual_label,
+        'gpb_expenditure' as expected_table,
+        concat(
+            '「', case when g.subject_code = '合计' then '合计' else concat(g.subject_code, ' ', min(g.row_name)) end, '」',
+            {{ column_header("'gpb_expenditure'", 'g.column_key') }}
+        ) as expected_label,
+        cast(min(g.source_line) filter (where g.table_key = 'gpb_expenditure') as varchar) as expected_lines
+    from gpb_only_rows as g
+    group by g.document_id, g.subject_code, g.column_key
 ),
 
 unioned as (
-    select * from scalar_checks
-    union all
-    select * from source_checks
-    union all
-    select * from class_checks
-    union all
-    select * from gpb_total_checks
-    union all
-    select * from gpb_only_checks
+    {{ union_by_name(['scalar_checks', 'source_checks', 'class_checks', 'gpb_total_checks', 'gpb_only_checks']) }}
 )
 
-select {{ check_row(subject_code="nullif(subject_code, '合计')", n_addends='n_addends', note='note') }}
+select
+    {{ check_row(
+        subject_code="nullif(subject_code, '合计')", n_addends='n_addends', note='note', actual_label='actual_label',
+        expected_table='expected_table', expected_label='expected_label', expected_lines='expected_lines'
+    ) }}
 from unioned

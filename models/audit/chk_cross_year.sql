@@ -116,7 +116,8 @@ own_unit_final as (
     select
         document_id,
         fact_value,
-        section
+        section,
+        source_line
     from facts
     where metric = 'unit_overall_final' and qualifier like '本级%' and value_unit = 'wan'
     qualify row_number() over (partition by document_id order by fact_seq) = 1
@@ -134,7 +135,12 @@ previous_figures as (
             when pf.fact_value is not null then '说明'
             when tf.amount_wan is not null then '表'
         end as printed_in,
-        o.fact_value is not null as own_unit
+        o.fact_value is not null as own_unit,
+        case
+            when o.fact_value is not null then o.source_line
+            when pf.fact_value is not null then pf.source_line
+            else tf.source_line
+        end as printed_line
     from stated_previous as s
     inner join previous_reports as r on s.document_id = r.document_id
     left join own_unit_final as o
@@ -162,14 +168,12 @@ cy01 as (
         s.document_id,
         'CY01' as rule_id,
         'narrative' as table_key,
-        cast(null as varchar) as subject_code,
         concat(s.base_metric, case when s.item is not null then concat(':', s.item) else '' end) as column_key,
         s.source_line,
-        cast(p.printed_wan as decimal(18, 4)) as expected,
-        cast(s.previous_wan as decimal(18, 4)) as actual,
+        s.previous_wan as actual,
+        p.printed_wan as expected,
         -- current and change printed (or the previous figure itself), against one printed figure
         {{ rounding_tolerance('case when s.previous_printed then 1 else 2 end') }} as tolerance,
-        cast(null as varchar) as rate_status,
         case
             -- 收、支总计 also holds 年末结转和结余, so it may differ from 决算支出 without an error
             when p.own_unit then case when s.base_metric = 'total_income_expenditure' then 'info' end
@@ -190,28 +194,30 @@ cy01 as (
             end, ' @', s.fact_seq
         ) as note,
         concat(
-            '说明所述上年「', coalesce(l.label_zh, s.base_metric), coalesce('·' || il.label_zh, ''), '」',
+            '所述上年「', coalesce(l.label_zh, s.base_metric), coalesce('·' || il.label_zh, ''), '」',
             case
-                when s.previous_printed then concat(cast(s.previous_wan as decimal(18, 2)), ' 万元')
-                else concat(
-                    '= ', cast(s.current_wan as decimal(18, 2)), ' − ', cast(s.change_wan as decimal(18, 2)), ' = ',
-                    cast(s.previous_wan as decimal(18, 2)), ' 万元'
-                )
-            end,
-            '；', r.previous_year, ' 年度', case r.previous_scope when 'department' then '部门' else '单位' end,
-            '决算（', p.printed_in, '）列示 ', cast(p.printed_wan as decimal(18, 2)), ' 万元',
-            case
-                when p.own_unit and s.base_metric = 'total_income_expenditure'
-                    then '（收、支总计含年末结转和结余，可与决算支出不同）'
-                when not r.same_scope and not p.own_unit
+                when not s.previous_printed
                     then concat(
-                        '。口径不同（上年仅有', case r.previous_scope when 'department' then '部门' else '单位' end,
-                        '决算', case when m.n_members > 1 then concat('，含 ', m.n_members, ' 个单位') else '' end,
-                        '），差异不一定是错误'
+                        '（', cast(s.current_wan as decimal(18, 2)), ' − ', cast(s.change_wan as decimal(18, 2)), '）'
                     )
                 else ''
             end
-        ) as message
+        ) as actual_label,
+        'previous_report' as expected_table,
+        concat(
+            r.previous_year, ' 年度', case r.previous_scope when 'department' then '部门' else '单位' end, '决算（',
+            p.printed_in, coalesce(concat('，第 ', p.printed_line, ' 行'), ''), '）列示'
+        ) as expected_label,
+        case
+            when p.own_unit and s.base_metric = 'total_income_expenditure'
+                then '收、支总计含年末结转和结余，可与决算支出不同'
+            when not r.same_scope and not p.own_unit
+                then concat(
+                    '口径不同（上年仅有', case r.previous_scope when 'department' then '部门' else '单位' end,
+                    '决算', case when m.n_members > 1 then concat('，含 ', m.n_members, ' 个单位') else '' end,
+                    '），差异不一定是错误'
+                )
+        end as detail
     from stated_previous as s
     inner join previous_reports as r on s.document_id = r.document_id
     inner join previous_figures as p on s.document_id = p.document_id and s.fact_seq = p.fact_seq
@@ -236,6 +242,7 @@ rates as (
         end as stated_pct,
         s.change_wan,
         s.previous_wan,
+        s.source_line as change_line,
         concat(coalesce(l.label_zh, s.base_metric), coalesce('·' || il.label_zh, '')) as metric_label
     from facts as r
     inner join stated_previous as s
@@ -276,49 +283,65 @@ cy02 as (
         document_id,
         'CY02' as rule_id,
         'narrative' as table_key,
-        cast(null as varchar) as subject_code,
         metric as column_key,
         source_line,
-        cast(coalesce(recomputed, 0) as decimal(18, 4)) as expected,
-        cast(stated_pct as decimal(18, 4)) as actual,
-        cast(coalesce(greatest(hi - recomputed, recomputed - lo), 0) + half_unit as decimal(18, 4)) as tolerance,
-        case
-            when change_wan = 0 and stated_pct = 0 then 'consistent'
-            when recomputed is null then 'not_evaluable'
-            when stated_pct between lo - half_unit and hi + half_unit then 'consistent'
-            when stated_pct = trunc(recomputed * pow(10, decimals)) / pow(10, decimals) then 'truncated'
-            else 'inconsistent'
-        end as rate_status,
+        stated_pct as actual,
+        round(recomputed, 2) as expected,
+        coalesce(greatest(hi - recomputed, recomputed - lo), 0) + half_unit as tolerance,
+        case when change_wan = 0 and stated_pct = 0 then 0 else lo - half_unit end - {{ rate_epsilon() }} as lower_bound,
+        case when change_wan = 0 and stated_pct = 0 then 0 else hi + half_unit end + {{ rate_epsilon() }} as upper_bound,
+        -- the grade reads the gap to the recomputed rate (to 0 when it has none)
+        abs(cast(stated_pct as decimal(18, 4)) - cast(coalesce(recomputed, 0) as decimal(18, 4))) as gap,
         concat(
             '增长率 = ', change_wan, ' ÷ ', previous_wan, ' × 100',
             case when recomputed is null then '；上年数为 0 或负数，增长率无定义' else '' end, ' @', fact_seq
         ) as note,
+        concat('所述「', metric_label, '」增长率') as actual_label,
         concat(
-            '说明所述「', metric_label, '」增长率 ',
-            cast(stated_pct as double), '%，按增减额 ', cast(change_wan as decimal(18, 2)), ' ÷ 上年数 ',
-            cast(previous_wan as decimal(18, 2)),
-            case
-                when recomputed is null then ' 无法计算（上年数为 0 或负数），所述增长率无法复核'
-                else concat(
-                    ' 复核为 ', cast(round(recomputed, 2) as double), '%（金额舍入允许 [',
-                    cast(round(lo, 3) as double), ', ', cast(round(hi, 3) as double), ']）'
-                )
-            end
-        ) as message
+            '按增减额 ', cast(change_wan as decimal(18, 2)), ' ÷ 上年数 ', cast(previous_wan as decimal(18, 2)), ' 复核为'
+        ) as expected_label,
+        cast(change_line as varchar) as expected_lines,
+        case
+            when recomputed is null then '上年数为 0 或负数，所述增长率无法复核'
+            when lo is not null then concat('金额舍入允许 [', cast(round(lo, 3) as double), ', ', cast(round(hi, 3) as double), ']')
+        end as bounds_text,
+        stated_pct,
+        decimals,
+        recomputed
     from rate_bounds
 ),
 
+cy02_graded as (
+    select
+        *,
+        case
+            when stated_pct > lower_bound and stated_pct <= upper_bound then 'consistent'
+            when recomputed is null then 'not_evaluable'
+            when stated_pct = trunc(recomputed * pow(10, decimals)) / pow(10, decimals) then 'truncated'
+            else 'inconsistent'
+        end as rate_status
+    from cy02
+),
+
 checks as (
-    select * from cy01
+    select
+        *,
+        '万元' as unit
+    from cy01
     union all by name
     select
-        * replace (concat(message, {{ gap_verdict('rate_status', 'abs(actual - expected)') }}) as message),
-        {{ gap_severity('rate_status', 'abs(actual - expected)') }} as row_severity
-    from cy02
+        *,
+        {{ gap_severity('rate_status', 'gap') }} as row_severity,
+        concat_ws('', bounds_text, {{ gap_verdict('rate_status', 'gap') }}) as detail,
+        '%' as unit
+    from cy02_graded
 )
 
 select
     {{ check_row(
-        tolerance='tolerance', rate_status='rate_status', row_severity='row_severity', note='note', message='message'
+        subject_code='null', tolerance='tolerance', lower_bound='lower_bound', upper_bound='upper_bound',
+        rate_status='rate_status', row_severity='row_severity', note='note', actual_label='actual_label',
+        expected_table='expected_table', expected_lines='expected_lines', expected_label='expected_label',
+        unit='unit', detail='detail'
     ) }}
 from checks

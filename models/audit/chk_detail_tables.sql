@@ -17,6 +17,7 @@ econ as (
     select
         document_id,
         code,
+        row_name,
         amount_wan,
         source_line
     from cells
@@ -48,9 +49,12 @@ econ_group_sums as (
         any_value(g.title) as title,
         coalesce(min(c.source_line) filter (where c.row_kind = 'econ_total'), any_value(g.first_line))
             as source_line,
-        coalesce(sum(c.amount_wan) filter (where c.row_kind = 'econ_total'), 0) as expected,
-        coalesce(sum(c.amount_wan) filter (where c.row_kind = 'econ'), 0) as actual,
-        count(c.amount_wan) filter (where c.row_kind = 'econ') as n_addends
+        coalesce(sum(c.amount_wan) filter (where c.row_kind = 'econ_total'), 0) as actual,
+        coalesce(sum(c.amount_wan) filter (where c.row_kind = 'econ'), 0) as expected,
+        count(c.amount_wan) filter (where c.row_kind = 'econ') as n_addends,
+        {{ line_span(
+            "min(c.source_line) filter (where c.row_kind = 'econ')", "max(c.source_line) filter (where c.row_kind = 'econ')"
+        ) }} as expected_lines
     from econ_groups as g
     left join cells as c
         on
@@ -70,7 +74,8 @@ econ_parents as (
     select
         document_id,
         code as class_code,
-        sum(amount_wan) as expected,
+        min(row_name) as class_name,
+        sum(amount_wan) as actual,
         min(source_line) as source_line
     from econ
     where length(code) = 3
@@ -81,9 +86,10 @@ econ_children as (
     select
         document_id,
         left(code, 3) as class_code,
-        sum(amount_wan) as actual,
+        sum(amount_wan) as expected,
         count(amount_wan) as n_addends,
-        min(source_line) as source_line
+        min(source_line) as source_line,
+        max(source_line) as last_line
     from econ
     where length(code) = 5
     group by document_id, left(code, 3)
@@ -94,9 +100,11 @@ econ_class_sums as (
         coalesce(p.document_id, c.document_id) as document_id,
         coalesce(p.class_code, c.class_code) as class_code,
         coalesce(p.source_line, c.source_line) as source_line,
-        coalesce(p.expected, 0) as expected,
-        coalesce(c.actual, 0) as actual,
-        coalesce(c.n_addends, 0) as n_addends
+        coalesce(p.actual, 0) as actual,
+        coalesce(c.expected, 0) as expected,
+        coalesce(c.n_addends, 0) as n_addends,
+        concat('「', coalesce(p.class_code, c.class_code), ' ', coalesce(p.class_name, ''), '」') as actual_label,
+        {{ line_span('c.source_line', 'c.last_line') }} as expected_lines
     from econ_parents as p
     full outer join econ_children as c on p.document_id = c.document_id and p.class_code = c.class_code
 ),
@@ -138,6 +146,7 @@ fund_cells as (
         row_kind,
         coalesce(code, '合计') as subject_code,
         code,
+        row_name,
         column_key,
         amount_wan,
         source_line
@@ -151,6 +160,8 @@ fund_rows as (
         table_key,
         subject_code,
         min(source_line) as source_line,
+        concat('「', case when subject_code = '合计' then '合计' else concat(subject_code, ' ', min(row_name)) end, '」')
+            as row_label,
         coalesce(sum(amount_wan) filter (where column_key = 'total'), 0) as total,
         coalesce(sum(amount_wan) filter (where column_key in ('basic', 'project')), 0) as parts,
         count(amount_wan) filter (where column_key in ('basic', 'project')) as n_parts,
@@ -168,7 +179,12 @@ checks as (
         *,
         'gpb_basic_econ' as table_key,
         group_key as column_key,
-        title as note
+        title as note,
+        case group_key when 'personnel' then '「人员经费合计」' else '「公用经费合计」' end as actual_label,
+        case group_key
+            when 'personnel' then '工资福利支出（301）与对个人和家庭的补助（303）之和'
+            else '其余经济分类（类）之和'
+        end as expected_label
     from econ_group_sums
     union all by name
     select
@@ -177,7 +193,8 @@ checks as (
         'gpb_basic_econ' as table_key,
         class_code as subject_code,
         'amount' as column_key,
-        concat('经济分类 ', class_code, ' = Σ 款') as note
+        concat('经济分类 ', class_code, ' = Σ 款') as note,
+        '所属各款之和' as expected_label
     from econ_class_sums
     union all by name
     select
@@ -186,10 +203,12 @@ checks as (
         'three_public' as table_key,
         concat(part, ':total') as column_key,
         source_line,
-        total as expected,
-        items as actual,
+        total as actual,
+        items as expected,
         n_items as n_addends,
-        part_zh as note
+        part_zh as note,
+        concat('「', part_zh, '合计」') as actual_label,
+        '因公出国（境）费、公务用车购置及运行维护费、公务接待费之和' as expected_label
     from three_public
     union all by name
     select
@@ -198,10 +217,12 @@ checks as (
         'three_public' as table_key,
         concat(part, ':vehicle') as column_key,
         source_line,
-        vehicle as expected,
-        vehicle_parts as actual,
+        vehicle as actual,
+        vehicle_parts as expected,
         n_vehicle_parts as n_addends,
-        part_zh as note
+        part_zh as note,
+        concat('「', part_zh, '公务用车购置及运行维护费」') as actual_label,
+        '公务用车购置费与运行维护费之和' as expected_label
     from three_public
     union all by name
     select
@@ -211,10 +232,12 @@ checks as (
         subject_code,
         'total' as column_key,
         source_line,
-        total as expected,
-        parts as actual,
-        n_parts as n_addends
-    from fund_rows
+        total as actual,
+        parts as expected,
+        n_parts as n_addends,
+        concat(f.row_label, {{ column_header('f.table_key', "'total'") }}) as actual_label,
+        '基本支出与项目支出之和' as expected_label
+    from fund_rows as f
     union all by name
     select
         document_id,
@@ -223,13 +246,19 @@ checks as (
         subject_code,
         'carryover_end' as column_key,
         source_line,
-        carryover_end as expected,
-        flow as actual,
+        carryover_end as actual,
+        flow as expected,
         n_flow as n_addends,
-        '年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出' as note
+        '年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出' as note,
+        concat(row_label, '年末结转和结余') as actual_label,
+        '年初结转和结余 + 本年收入 − 本年支出' as expected_label
     from fund_rows
     where table_key = 'gov_fund'
 )
 
-select {{ check_row(n_addends='n_addends', note='note') }}
+select
+    {{ check_row(
+        n_addends='n_addends', note='note', actual_label='actual_label', expected_label='expected_label',
+        expected_lines='coalesce(expected_lines, cast(source_line as varchar))'
+    ) }}
 from checks

@@ -1,9 +1,9 @@
 -- Narrative (情况说明) against the tables, NT01–NT06: every narrated total (NT01), income /
 -- expenditure composition amount (NT02), share (NT03), per-subject 决算 (NT04) and 三公
 -- figure (NT05) is compared with the table that prints it; NT06 checks the narrative's own
--- sums (so narrative-only reports, whose tables were images, are still audited). expected is
--- the table figure (or the recomputed share / the sum of the narrated parts), actual the
--- narrated figure; source_line is the narrative line.
+-- sums (so narrative-only reports, whose tables were images, are still audited). actual is
+-- the narrated figure (source_line: its line), expected the table figure, the share recomputed
+-- from the amounts or the sum of the narrated parts.
 with facts as (
     select * from {{ scoped_ref('stg_reports__narrative_facts') }}
 ),
@@ -27,13 +27,6 @@ labels as (
     from {{ ref('audit_metric_labels') }}
 ),
 
-tables as (
-    select
-        table_key,
-        concat('表', std_no, '《', title_zh, '》') as table_label
-    from {{ ref('layout_tables') }}
-),
-
 -- first narration of each amount (a total is often restated in a later paragraph)
 narrated as (
     select
@@ -54,6 +47,7 @@ subject_totals as (
     select
         document_id,
         subject_code,
+        row_name,
         amount_wan,
         source_line
     from {{ scoped_ref('int_subject_rows_ranked') }}
@@ -78,11 +72,10 @@ figure_checks as (
         f.fact_value as actual,
         g.n_addends,
         concat(f.metric, case when f.item is not null then concat(':', f.item) else '' end, ' @', f.fact_seq) as note,
-        concat(
-            '情况说明「', coalesce(l.label_zh, f.metric), coalesce('·' || il.label_zh, ''), '」',
-            cast(f.fact_value as decimal(18, 2)), ' 万元，', t.table_label, '列示 ',
-            cast(g.amount_wan as decimal(18, 2)), ' 万元'
-        ) as message
+        concat('「', coalesce(l.label_zh, f.metric), coalesce('·' || il.label_zh, ''), '」') as actual_label,
+        g.table_key as expected_table,
+        g.figure_label as expected_label,
+        {{ line_span('g.source_line', 'g.last_line') }} as expected_lines
     from facts as f
     inner join figures as g
         on
@@ -91,7 +84,6 @@ figure_checks as (
             and coalesce(f.item, '') = coalesce(g.item, '')
     left join labels as l on f.metric = l.metric
     left join labels as il on concat('item:', f.item) = il.metric
-    left join tables as t on g.table_key = t.table_key
     where f.value_unit = 'wan'
 ),
 
@@ -115,20 +107,16 @@ subject_checks as (
             case when f.subject_code is not null and s.amount_wan is null then '; 科目未在表05列示' else '' end
         ) as note,
         case
-            when f.subject_code is null
-                then concat(
-                    '情况说明一般公共预算财政拨款支出决算 ', cast(f.fact_value as decimal(18, 2)),
-                    ' 万元，表05 合计 ', cast(coalesce(g.amount_wan, 0) as decimal(18, 2)), ' 万元'
-                )
-            else concat(
-                '情况说明科目 ', f.subject_code, ' ', coalesce(f.subject_name, ''), ' 决算 ',
-                cast(f.fact_value as decimal(18, 2)), ' 万元，表05 ',
-                case
-                    when s.amount_wan is null then '未列示该科目'
-                    else concat('列示 ', cast(s.amount_wan as decimal(18, 2)), ' 万元')
-                end
-            )
-        end as message
+            when f.subject_code is null then '「一般公共预算财政拨款支出」决算'
+            else concat('「', f.subject_code, ' ', coalesce(f.subject_name, ''), '」决算')
+        end as actual_label,
+        'gpb_expenditure' as expected_table,
+        case
+            when f.subject_code is null then '「合计」小计'
+            when s.amount_wan is null then '（未列示该科目，按 0 计）'
+            else concat('「', f.subject_code, ' ', s.row_name, '」小计')
+        end as expected_label,
+        cast(case when f.subject_code is null then g.source_line else s.source_line end as varchar) as expected_lines
     from facts as f
     inner join available as a on f.document_id = a.document_id and a.table_key = 'gpb_expenditure'
     left join subject_totals as s on f.document_id = s.document_id and f.subject_code = s.subject_code
@@ -169,6 +157,19 @@ shares as (
             when m.numerator_source = 'table' and gn.document_id is not null then '表'
             when nn.amount_wan is not null then '说明'
         end as numerator_source,
+        -- where the numerator is printed
+        case
+            when m.numerator_source = 'table' and m.numerator_metric = 'class_expenditure' and ga.document_id is not null
+                then 'gpb_expenditure'
+            when m.numerator_source = 'table' and gn.document_id is not null then gn.table_key
+            else 'narrative'
+        end as numerator_table,
+        case
+            when m.numerator_source = 'table' and m.numerator_metric = 'class_expenditure' and ga.document_id is not null
+                then st.source_line
+            when m.numerator_source = 'table' and gn.document_id is not null then gn.source_line
+            else nn.source_line
+        end as numerator_line,
         coalesce(gd.amount_wan, nd.amount_wan, nd2.amount_wan) as denominator,
         case
             when gd.document_id is not null then '表'
@@ -201,6 +202,9 @@ shares as (
     where f.value_unit = 'pct'
 ),
 
+-- the interval the stated share may lie in (as for completion rates, macros/completion_rate.sql):
+-- the recomputed one widened by half a unit of the stated precision; a share of a total of 0
+-- can only be 0
 share_bounds as (
     select
         *,
@@ -221,37 +225,52 @@ share_checks as (
         subject_code,
         metric as column_key,
         source_line,
-        coalesce(recomputed, 0) as expected,
         stated as actual,
+        round(recomputed, 2) as expected,
         coalesce(greatest(hi - recomputed, recomputed - lo), 0) + half_unit as tolerance,
-        case
-            when denominator <= 0 then case when stated = 0 then 'consistent' else 'inconsistent' end
-            when stated between lo - half_unit and coalesce(hi, lo) + half_unit then 'consistent'
-            when stated = trunc(recomputed * pow(10, decimals)) / pow(10, decimals) then 'truncated'
-            else 'inconsistent'
-        end as rate_status,
+        case when denominator > 0 then lo - half_unit else 0 end - {{ rate_epsilon() }} as lower_bound,
+        case when denominator > 0 then coalesce(hi, lo) + half_unit else 0 end + {{ rate_epsilon() }} as upper_bound,
+        -- the grade reads the gap to the recomputed share (to 0 when it has no base)
+        abs(stated - coalesce(recomputed, 0)) as gap,
+        stated,
+        decimals,
+        recomputed,
         concat(
             '占比 = ', numerator, ' ÷ ', denominator, ' × 100（分子取自', numerator_source, '，分母取自',
             denominator_source, '）@', fact_seq
         ) as note,
+        concat('「', share_label, '」占比') as actual_label,
+        numerator_table as expected_table,
         concat(
-            '情况说明「', share_label, '」占比 ', cast(stated as double), '%，按', numerator_source, '列金额 ',
-            cast(numerator as decimal(18, 2)), ' ÷ ', cast(denominator as decimal(18, 2)),
+            '按', numerator_source, '列金额 ', cast(numerator as decimal(18, 2)), ' ÷ ', cast(denominator as decimal(18, 2)),
             case when denominator_source != numerator_source then concat('（', denominator_source, '）') else '' end,
-            ' 复核为 ', cast(round(coalesce(recomputed, 0), 2) as double), '%',
-            case when lo is not null then concat(
-                '（金额舍入允许 [', cast(round(lo, 3) as double), ', ', cast(round(hi, 3) as double), ']）'
-            ) else '' end
-        ) as message_head
+            ' 复核为'
+        ) as expected_label,
+        cast(numerator_line as varchar) as expected_lines,
+        case
+            when lo is not null then concat('金额舍入允许 [', cast(round(lo, 3) as double), ', ', cast(round(hi, 3) as double), ']')
+            else '分母为 0，占比只能为 0'
+        end as bounds_text
     from share_bounds
 ),
 
 share_graded as (
     select
         *,
-        {{ gap_severity('rate_status', 'abs(actual - expected)') }} as row_severity,
-        concat(message_head, {{ gap_verdict('rate_status', 'abs(actual - expected)') }}) as message
+        case
+            when stated > lower_bound and stated <= upper_bound then 'consistent'
+            when stated = trunc(recomputed * pow(10, decimals)) / pow(10, decimals) then 'truncated'
+            else 'inconsistent'
+        end as rate_status
     from share_checks
+),
+
+share_described as (
+    select
+        *,
+        {{ gap_severity('rate_status', 'gap') }} as row_severity,
+        concat(bounds_text, {{ gap_verdict('rate_status', 'gap') }}) as detail
+    from share_graded
 ),
 
 -- shares with no base anywhere: recorded as not evaluable (completeness)
@@ -263,9 +282,11 @@ share_unevaluable as (
         subject_code,
         concat('NT03:', metric) as column_key,
         source_line,
-        1 as expected,
-        0 as actual,
-        concat('NT03 ', metric, ' @', fact_seq, '：分子或分母金额在表和说明中均未列示，占比无法复核') as note
+        concat('NT03 ', metric, ' @', fact_seq, '：分子或分母金额在表和说明中均未列示，占比无法复核') as note,
+        concat(
+            '情况说明第 ', source_line, ' 行「', share_label, '」占比 ', cast(stated as double),
+            '%：分子或分母金额在表和说明中均未列示，占比无法复核（NT03 无法核对）'
+        ) as message
     from shares
     where numerator is null or denominator is null
 ),
@@ -305,7 +326,9 @@ sum_parts as (
             case when g.part_item = '*' then '（各类）' else '' end
         ) as part_label,
         sum(p.amount_wan) as amount_wan,
-        count(p.amount_wan) as n_printed
+        count(p.amount_wan) as n_printed,
+        min(p.source_line) as first_part_line,
+        max(p.source_line) as last_part_line
     from narrated as t
     inner join narrative_sums as g on t.metric = g.total_metric and t.item = g.total_item
     left join labels as pl on g.part_metric = pl.metric
@@ -332,8 +355,8 @@ sum_checks as (
         cast(null as varchar) as subject_code,
         concat(metric, case when item != '' then concat(':', item) else '' end, '=', group_kind) as column_key,
         source_line,
-        total_amount as expected,
-        coalesce(sum(amount_wan), 0) as actual,
+        total_amount as actual,
+        coalesce(sum(amount_wan), 0) as expected,
         sum(n_printed) as n_addends,
         concat(
             metric, case when item != '' then concat(':', item) else '' end, ' = ',
@@ -345,11 +368,12 @@ sum_checks as (
                 ' + ' order by part_metric, part_item
             )
         ) as note,
+        concat('「', any_value(total_label), '」') as actual_label,
         concat(
-            '情况说明「', any_value(total_label), '」', cast(total_amount as decimal(18, 2)), ' 万元，所述分项之和 ',
-            cast(coalesce(sum(amount_wan), 0) as decimal(18, 2)), ' 万元（',
-            string_agg(case when n_printed > 0 then part_label end, ' + ' order by part_metric, part_item), '）'
-        ) as message
+            '所述分项（', string_agg(case when n_printed > 0 then part_label end, ' + ' order by part_metric, part_item),
+            '）之和'
+        ) as expected_label,
+        {{ line_span('min(first_part_line)', 'max(last_part_line)') }} as expected_lines
     from sum_parts
     group by document_id, metric, item, source_line, total_amount, group_kind
     having
@@ -364,20 +388,23 @@ numeric_checks as (
 checks as (
     select
         *,
-        {{ rounding_tolerance('n_addends') }} as tolerance
+        {{ rounding_tolerance('n_addends') }} as tolerance,
+        '万元' as unit
     from numeric_checks
-    union all by name
-    select * from share_graded
     union all by name
     select
         *,
-        note as message
-    from share_unevaluable
+        '%' as unit
+    from share_described
+    union all by name
+    select * from share_unevaluable
 )
 
 select
     {{ check_row(
-        tolerance='coalesce(tolerance, 0)', rate_status='rate_status', row_severity='row_severity', note='note',
-        message='message'
+        tolerance='coalesce(tolerance, 0)', lower_bound='lower_bound', upper_bound='upper_bound',
+        rate_status='rate_status', row_severity='row_severity', note='note', actual_table="'narrative'",
+        actual_label='actual_label', expected_table='expected_table', expected_lines='expected_lines',
+        expected_label='expected_label', unit='unit', detail='detail', message='message'
     ) }}
 from checks

@@ -1,6 +1,7 @@
 -- Identities inside the two-sided summary tables 01 (收入支出决算总表) and 04 (财政拨款收入支出
 -- 决算总表), WT04–WT16. Lines are keyed by label (side:row_key, e.g. income:total_income,
--- expenditure:class:201), never by 行次. A blank line is zero. One row per evaluated identity.
+-- expenditure:class:201), never by 行次. A blank line is zero. One row per evaluated identity:
+-- actual is the printed total line, expected the sum of the lines it totals.
 -- The line sums (total line = Σ part lines, per column) are the seed audit_line_sums; the
 -- three fund columns of table 04 the seed audit_fund_columns.
 with tables as (
@@ -21,7 +22,8 @@ spec as (
         unnest(string_split(column_keys, '|')) as column_key,
         total_key,
         part_key,
-        match_kind
+        match_kind,
+        parts_zh
     from {{ ref('audit_line_sums') }}
 ),
 
@@ -31,7 +33,8 @@ identities as (
         s.rule_id,
         s.table_key,
         s.column_key,
-        s.total_key
+        s.total_key,
+        s.parts_zh
     from tables as t
     inner join spec as s on t.table_key = s.table_key
 ),
@@ -41,8 +44,10 @@ addends as (
         i.document_id,
         i.rule_id,
         i.column_key,
-        sum(l.amount_wan) as actual,
-        count(l.amount_wan) as n_addends
+        sum(l.amount_wan) as expected,
+        count(l.amount_wan) as n_addends,
+        min(l.source_line) as first_part_line,
+        max(l.source_line) as last_part_line
     from identities as i
     inner join spec as s
         on i.rule_id = s.rule_id and i.total_key = s.total_key and i.column_key = s.column_key
@@ -58,6 +63,7 @@ addends as (
     group by i.document_id, i.rule_id, i.column_key
 ),
 
+-- actual: the total line as printed; expected: the sum of its parts
 column_identities as (
     select
         i.document_id,
@@ -65,10 +71,16 @@ column_identities as (
         i.table_key,
         i.column_key,
         coalesce(e.source_line, t.first_line) as source_line,
-        coalesce(e.amount_wan, 0) as expected,
-        coalesce(a.actual, 0) as actual,
+        coalesce(e.amount_wan, 0) as actual,
+        coalesce(a.expected, 0) as expected,
         coalesce(a.n_addends, 0) as n_addends,
-        i.total_key
+        i.total_key,
+        concat(
+            '「', coalesce(e.row_name, {{ line_label('i.table_key', 'i.total_key') }}, i.total_key), '」',
+            case when i.column_key != 'amount' then {{ column_header("'fiscal_summary'", 'i.column_key') }} else '' end
+        ) as actual_label,
+        i.parts_zh as expected_label,
+        {{ line_span('a.first_part_line', 'a.last_part_line') }} as expected_lines
     from identities as i
     left join lines as e
         on
@@ -87,9 +99,10 @@ fiscal_rows as (
         l.document_id,
         l.row_key,
         min(l.source_line) as source_line,
-        coalesce(sum(l.amount_wan) filter (where l.column_key = 'subtotal'), 0) as expected,
-        coalesce(sum(l.amount_wan) filter (where l.column_key != 'subtotal'), 0) as actual,
-        count(l.amount_wan) filter (where l.column_key != 'subtotal') as n_addends
+        coalesce(sum(l.amount_wan) filter (where l.column_key = 'subtotal'), 0) as actual,
+        coalesce(sum(l.amount_wan) filter (where l.column_key != 'subtotal'), 0) as expected,
+        count(l.amount_wan) filter (where l.column_key != 'subtotal') as n_addends,
+        concat('「', min(l.row_name), '」支出小计') as actual_label
     from lines as l
     inner join tables as t on l.document_id = t.document_id and l.table_key = t.table_key
     where l.table_key = 'fiscal_summary' and starts_with(l.row_key, 'expenditure:')
@@ -103,7 +116,8 @@ fiscal_lines as (
         l.row_key,
         l.column_key,
         l.amount_wan,
-        l.source_line
+        l.source_line,
+        l.row_name
     from tables as t
     left join lines as l on t.document_id = l.document_id and t.table_key = l.table_key
     where t.table_key = 'fiscal_summary'
@@ -118,7 +132,9 @@ fiscal_values as (
         min(source_line) filter (where row_key = 'income:grand_total') as income_grand_line,
         coalesce(sum(amount_wan) filter (
             where row_key = 'expenditure:grand_total' and column_key = 'subtotal'
-        ), 0) as expenditure_grand
+        ), 0) as expenditure_grand,
+        min(source_line) filter (where row_key = 'expenditure:grand_total' and column_key = 'subtotal')
+            as expenditure_grand_line
     from fiscal_lines
     group by document_id
 ),
@@ -129,12 +145,18 @@ fund_balance as (
         l.document_id,
         f.column_key,
         coalesce(min(l.source_line) filter (where l.row_key = f.grant_key), max(l.first_line)) as source_line,
-        coalesce(sum(l.amount_wan) filter (where l.row_key in (f.grant_key, f.carryover_begin_key)), 0) as expected,
+        coalesce(sum(l.amount_wan) filter (where l.row_key in (f.grant_key, f.carryover_begin_key)), 0) as actual,
         coalesce(sum(l.amount_wan) filter (
             where
             l.column_key = f.column_key
             and l.row_key in ('expenditure:total_expenditure', 'expenditure:carryover_end')
-        ), 0) as actual,
+        ), 0) as expected,
+        {{ line_span(
+            "min(l.source_line) filter (where l.column_key = f.column_key and l.row_key in "
+            ~ "('expenditure:total_expenditure', 'expenditure:carryover_end'))",
+            "max(l.source_line) filter (where l.column_key = f.column_key and l.row_key in "
+            ~ "('expenditure:total_expenditure', 'expenditure:carryover_end'))"
+        ) }} as expected_lines,
         count(l.amount_wan) filter (
             where
             l.row_key in (f.grant_key, f.carryover_begin_key)
@@ -160,7 +182,9 @@ checks as (
         'fiscal_summary' as table_key,
         case when starts_with(row_key, 'expenditure:class:') then split_part(row_key, ':', 3) end as subject_code,
         'subtotal' as column_key,
-        row_key as note
+        row_key as note,
+        '三类资金之和' as expected_label,
+        cast(source_line as varchar) as expected_lines
     from fiscal_rows
     union all by name
     select
@@ -169,10 +193,13 @@ checks as (
         'fiscal_summary' as table_key,
         'subtotal' as column_key,
         coalesce(income_grand_line, first_line) as source_line,
-        income_grand as expected,
-        expenditure_grand as actual,
+        income_grand as actual,
+        expenditure_grand as expected,
         1 as n_addends,
-        'income:grand_total = expenditure:grand_total' as note
+        'income:grand_total = expenditure:grand_total' as note,
+        '收入方「总计」' as actual_label,
+        '支出方「总计」小计' as expected_label,
+        cast(expenditure_grand_line as varchar) as expected_lines
     from fiscal_values
     union all by name
     select
@@ -181,9 +208,15 @@ checks as (
         'fiscal_summary' as table_key,
         -- both sides are sums of two printed lines
         greatest(n_printed - 1, 1) as n_addends,
-        concat('本年收入 + 年初结转和结余 = 本年支出 + 年末结转和结余 (', column_key, ')') as note
-    from fund_balance
+        concat('本年收入 + 年初结转和结余 = 本年支出 + 年末结转和结余 (', column_key, ')') as note,
+        concat({{ column_header("'fiscal_summary'", 'b.column_key') }}, '：收入方 本年收入 + 年初结转和结余') as actual_label,
+        '支出方 本年支出合计 + 年末结转和结余' as expected_label
+    from fund_balance as b
 )
 
-select {{ check_row(n_addends='n_addends', note='note') }}
+select
+    {{ check_row(
+        n_addends='n_addends', note='note', actual_label='actual_label', expected_lines='expected_lines',
+        expected_label='expected_label'
+    ) }}
 from checks

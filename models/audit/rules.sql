@@ -1,6 +1,18 @@
 -- draws on every document and is small: rebuilt whole by every build, incremental or not
 {{ config(materialized='table') }}
--- The rule catalog (审计规则): one row per rule, from seeds/audit_rules.csv.
+-- The rule catalog (审计规则): one row per rule, from seeds/audit_rules.csv; a rule that grades
+-- each finding says how (seeds/audit_rule_grades); severity is the highest it can give.
+with grades as (
+    select
+        rule_id,
+        string_agg(
+            concat(severity, '：', condition_zh), '；'
+            order by case severity when 'error' then 0 when 'warning' then 1 else 2 end
+        ) as grading
+    from {{ ref('audit_rule_grades') }}
+    group by rule_id
+)
+
 select
     r.rule_id,
     r.category,
@@ -15,5 +27,7 @@ select
         when 'exact' then 'none'
         else r.tolerance_name
     end as tolerance,
-    r.expectation
+    r.expectation,
+    g.grading
 from {{ ref('audit_rules') }} as r
+left join grades as g on r.rule_id = g.rule_id

@@ -111,6 +111,9 @@ select
     rate_status,
     coalesce(rate_source_line, source_line) as source_line,
     source_line as amount_line,
+    -- where the amounts are printed: table 09 for 三公 read from it, else the narrative
+    case when table_key = 'three_public' and value_source = 'table_09' then 'three_public' else 'narrative' end
+        as amount_table,
     stated_direction,
     direction_wording,
     coalesce(direction_source_line, source_line) as direction_line

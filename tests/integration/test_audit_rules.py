@@ -12,6 +12,7 @@ finding for a rounding gap within policy.
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -168,19 +169,21 @@ def _one(frames, rule, fixture, **where) -> pd.Series:
 
 def test_table01_income_total_numbers(audit_frames):
     row = _one(audit_frames, "WT04", "t01_errors")
-    assert (Decimal(str(row["expected"])), Decimal(str(row["actual"]))) == (Decimal("365.27"), Decimal("365.07"))
+    # actual: the printed 本年收入合计; expected: the sum of the income lines (DESIGN §3)
+    assert (Decimal(str(row["actual"])), Decimal(str(row["expected"]))) == (Decimal("365.27"), Decimal("365.07"))
     assert row["severity"] == "error" and row["source_line"] > 0
 
 
 def test_table04_per_fund_balance_names_the_fund(audit_frames):
     row = _one(audit_frames, "WT16", "t04_errors")
-    assert "government_fund" in row["message"]
-    assert float(row["expected"]) == 5.0 and float(row["actual"]) == 0.0
+    assert "政府性基金预算财政拨款" in row["message"]  # the fund's column, as table 04 heads it
+    assert float(row["actual"]) == 5.0 and float(row["expected"]) == 0.0
 
 
 def test_05_basic_against_06(audit_frames):
     row = _one(audit_frames, "XT07", "cross_errors")
-    assert float(row["expected"]) == pytest.approx(359.97) and float(row["actual"]) == pytest.approx(359.68)
+    # actual: 05's 基本支出 (the figure under test); expected: 06's 人员经费 + 公用经费
+    assert float(row["actual"]) == pytest.approx(359.97) and float(row["expected"]) == pytest.approx(359.68)
 
 
 def test_share_gap_over_one_point_is_error(audit_frames):
@@ -226,7 +229,8 @@ def test_cross_year_own_unit_mismatch_fires(audit_frames):
 
 def test_unit_overall_rates_fire_on_the_department_fixture(audit_frames):
     f = _keyed_findings(audit_frames, "CR07", "own_unit_2022_department")
-    got = {r.column_key: (r.severity, float(r.expected), round(float(r.actual), 2)) for r in f.itertuples()}
+    # actual: the stated rate; expected: the rate the amounts give
+    got = {r.column_key: (r.severity, float(r.actual), round(float(r.expected), 2)) for r in f.itertuples()}
     assert got == {"overall:本级": ("warning", 92.77, 93.67),  # 1045.08 ÷ 1115.75
                    "projects:本级": ("error", 99.91, 97.91)}  # 145.98 ÷ 149.1
 
@@ -297,7 +301,7 @@ def test_cq02_grades_no_higher_than_its_catalog_severity(audit_frames):
     f = audit_frames["findings"]
     assert set(f[f["rule_id"] == "CQ02"]["severity"]) == {"info", "warning"}
     c = audit_frames["checks"]
-    passing = c[(c["rule_id"] == "CQ02") & (c["expected"] == c["actual"])]
+    passing = c[(c["rule_id"] == "CQ02") & c["message"].isna()]  # a rule without figures: no message = pass
     assert len(passing) > 0 and passing["row_severity"].isna().all()
 
 
@@ -322,6 +326,85 @@ def test_narrative_only_report_gets_one_completeness_note(audit_frames):
     assert len(_findings(audit_frames, "CP01", "clean_2023_narrative")) == 9
 
 
+# --- the findings contract (DESIGN §3) ----------------------------------------------------
+
+GRADES_CSV = REPO / "seeds" / "audit_rule_grades.csv"
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def test_catalog_severity_is_the_highest_a_rule_gives():
+    """audit.rules.severity is the highest severity of a rule; a graded rule lists its grades."""
+    with GRADES_CSV.open(encoding="utf-8", newline="") as f:
+        grades = list(csv.DictReader(f))
+    catalog = {r["rule_id"]: r for r in _catalog()}
+    graded: dict[str, set[str]] = {}
+    for g in grades:
+        graded.setdefault(g["rule_id"], set()).add(g["severity"])
+    for rule_id, severities in graded.items():
+        assert rule_id in catalog, rule_id
+        assert catalog[rule_id]["severity"] == min(severities, key=SEVERITY_RANK.get), rule_id
+    # the rate rules grade up to error
+    assert {r for r, sev in graded.items() if "error" in sev} >= {"CR01", "CR02", "CR03", "CR04", "CR07", "NT03", "CY02"}
+
+
+def test_findings_never_exceed_their_rule_severity(audit_frames):
+    f = audit_frames["findings"]
+    catalog = {r["rule_id"]: r["severity"] for r in _catalog()}
+    too_high = f[[SEVERITY_RANK[s] < SEVERITY_RANK[catalog[r]] for r, s in zip(f["rule_id"], f["severity"], strict=True)]]
+    assert too_high.empty, too_high[["rule_id", "severity"]].to_string()
+
+
+def test_rules_without_figures_carry_none(audit_frames):
+    """Completeness, code quality and wording findings: expected, actual and difference are null (no 1/0/−1)."""
+    figureless = {r["rule_id"] for r in _catalog() if r["expectation"] == "no_text_problem"}
+    assert {"DW01", "CP02", "CQ01", "CQ03"} <= figureless
+    f = audit_frames["findings"]
+    f = f[f["rule_id"].isin(figureless)]
+    assert len(f) > 0
+    assert f["expected"].isna().all() and f["actual"].isna().all() and f["difference"].isna().all()
+
+
+def test_rate_suites_test_the_stated_rate_against_the_bounds():
+    """The suite itself encodes the recomputation: stated > lower bound and stated ≤ upper bound."""
+    from juesuan.audit import load_templates
+
+    exps = load_templates()["rate_within_bounds"]
+    assert [(e.type, e.kwargs) for e in exps] == [
+        ("expect_column_pair_values_a_to_be_greater_than_b",
+         {"column_A": "actual", "column_B": "lower_bound", "or_equal": False}),
+        ("expect_column_pair_values_a_to_be_greater_than_b",
+         {"column_A": "upper_bound", "column_B": "actual", "or_equal": True}),
+    ]
+    rate_rules = {r["rule_id"] for r in _catalog() if r["expectation"] == "rate_within_bounds"}
+    assert rate_rules == {"CR01", "CR02", "CR03", "CR04", "CR07", "NT03", "CY02"}
+
+
+def _amount(value) -> str:
+    return f"{float(value):.2f}"
+
+
+def test_cross_table_messages_show_both_amounts_and_both_lines(audit_frames):
+    f = audit_frames["findings"]
+    xt = f[f["rule_id"].str.startswith("XT")]
+    assert len(xt) > 0
+    for row in xt.itertuples():
+        m = row.message
+        assert _amount(row.actual) in m and _amount(row.expected) in m, m
+        assert len(re.findall(r"表\d{1,2}《[^》]+》", m)) == 2, m  # both tables, 表NN《title》
+        assert m.count(f"第 {row.source_line} 行") >= 1, m
+
+
+def test_figure_messages_name_both_places(audit_frames):
+    """Every finding with figures names the figure under test and the one it is compared with, each with
+    where it is printed (表NN《title》 or 情况说明, or the previous year's report) and a line."""
+    f = audit_frames["findings"]
+    f = f[f["actual"].notna() & f["expected"].notna()]
+    for row in f.itertuples():
+        m = row.message
+        places = len(re.findall(r"表\d{1,2}《[^》]+》|情况说明第|年度(?:部门|单位)决算（", m))
+        assert places >= 2 and f"第 {row.source_line} 行" in m, (row.rule_id, m)
+
+
 # --- GE runner with hand-made frames -------------------------------------------------------
 
 def _rules(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
@@ -333,44 +416,52 @@ def _checks_frame(rows: list[dict]) -> pd.DataFrame:
                 rate_status=None, row_severity=None, note=None, message=None, title_zh="t")
     out = [{**base, **r} for r in rows]
     frame = pd.DataFrame(out)
-    frame["difference"] = frame["actual"] - frame["expected"]
+    frame["difference"] = frame["actual"].astype(float) - frame["expected"].astype(float)
     frame["abs_difference"] = frame["difference"].abs()
     return frame
 
 
 def test_ge_difference_within_tolerance_rounding_band():
     checks = _checks_frame([
-        dict(check_id="in", rule_id="WT18", expected=14.93, actual=14.94, tolerance=0.015),   # 001's 公用经费
-        dict(check_id="edge", rule_id="WT18", expected=182.00, actual=181.99, tolerance=0.01),  # 002's 182
-        dict(check_id="out", rule_id="WT18", expected=14.93, actual=15.93, tolerance=0.015),
+        dict(check_id="in", rule_id="WT18", actual=14.93, expected=14.94, tolerance=0.015),   # 001's 公用经费
+        dict(check_id="edge", rule_id="WT18", actual=182.00, expected=181.99, tolerance=0.01),  # 002's 182
+        dict(check_id="out", rule_id="WT18", actual=14.93, expected=15.93, tolerance=0.015),
     ])
     found = evaluate(checks, _rules(("WT18", "within_table", "error", "difference_within_tolerance")))
     assert list(found["finding_key"]) == ["out"]
     assert found.iloc[0]["severity"] == "error"
 
 
-def test_ge_values_equal_with_message_and_row_severity():
+def test_ge_rule_without_figures_fails_exactly_with_its_message():
+    """A rule without figures (DESIGN §3: expected / actual null) fails where its SQL wrote a message."""
     checks = _checks_frame([
-        dict(check_id="ok", rule_id="CP02", expected=1, actual=1, tolerance=0),
-        dict(check_id="miss", rule_id="CP02", expected=1, actual=0, tolerance=0, row_severity="info",
+        dict(check_id="ok", rule_id="CP02", expected=None, actual=None, tolerance=None),
+        dict(check_id="miss", rule_id="CP02", expected=None, actual=None, tolerance=None, row_severity="info",
              message="表05 列示科目 2101199 情况说明未逐项说明"),
     ])
-    found = evaluate(checks, _rules(("CP02", "completeness", "warning", "values_equal")))
+    found = evaluate(checks, _rules(("CP02", "completeness", "warning", "no_text_problem")))
     assert list(found["finding_key"]) == ["miss"]
     assert found.iloc[0]["severity"] == "info"
     assert found.iloc[0]["message"] == "表05 列示科目 2101199 情况说明未逐项说明"
 
 
-def test_ge_rate_consistent_grades_each_row():
+def test_ge_rate_within_bounds_grades_each_row():
+    """The suite tests the stated rate (actual) against the interval the amounts allow: > lower, ≤ upper."""
     checks = _checks_frame([
-        dict(check_id="c", rule_id="NT03", expected=10.2637, actual=10.27, tolerance=0.007, rate_status="consistent"),
-        dict(check_id="t", rule_id="NT03", expected=5.1549, actual=5.1, tolerance=0.05, rate_status="truncated",
-             row_severity="info"),
-        dict(check_id="x", rule_id="NT03", expected=71.54, actual=72.54, tolerance=0.006, rate_status="inconsistent",
-             row_severity="error"),
+        dict(check_id="c", rule_id="NT03", expected=10.26, actual=10.27, lower_bound=10.2549, upper_bound=10.2726,
+             tolerance=0.007, rate_status="consistent"),
+        dict(check_id="t", rule_id="NT03", expected=5.15, actual=5.1, lower_bound=5.1043, upper_bound=5.2056,
+             tolerance=0.05, rate_status="truncated", row_severity="info"),
+        dict(check_id="x", rule_id="NT03", expected=71.54, actual=72.54, lower_bound=71.5332, upper_bound=71.5456,
+             tolerance=0.006, rate_status="inconsistent", row_severity="error"),
+        dict(check_id="edge", rule_id="NT03", expected=50.0, actual=50.0, lower_bound=50.0, upper_bound=50.1,
+             tolerance=0.05, rate_status="inconsistent", row_severity="warning"),  # the lower bound is excluded
+        dict(check_id="none", rule_id="NT03", expected=None, actual=3.0, lower_bound=None, upper_bound=None,
+             tolerance=0, rate_status="not_evaluable", row_severity="info"),  # no bounds: fails
     ])
-    found = evaluate(checks, _rules(("NT03", "narrative_vs_table", "warning", "rate_consistent")))
-    assert dict(zip(found["finding_key"], found["severity"], strict=True)) == {"t": "info", "x": "error"}
+    found = evaluate(checks, _rules(("NT03", "narrative_vs_table", "error", "rate_within_bounds")))
+    assert dict(zip(found["finding_key"], found["severity"], strict=True)) == {
+        "t": "info", "x": "error", "edge": "warning", "none": "info"}
 
 
 # --- the real samples ------------------------------------------------------------------------
@@ -388,7 +479,8 @@ def test_samples_raise_no_error_for_rounding_within_policy(wh):
 
 def test_samples_known_rounding_gaps_are_evaluated_not_findings(wh):
     rows = wh.execute("""
-        select c.rule_id, d.fiscal_year, c.expected, c.actual, f.finding_key is not null as fired
+        -- (actual: the printed figure, expected: what the other figures give)
+        select c.rule_id, d.fiscal_year, c.actual, c.expected, f.finding_key is not null as fired
         from audit.checks c join marts.dim_document d using (document_id)
         left join audit.findings f on f.finding_key = c.check_id
         where (c.rule_id = 'WT18' and d.fiscal_year = 2024)                       -- 14.93 vs 13.41 + 1.53

@@ -63,7 +63,8 @@ def test_004_overall_rate_is_an_error(wh):
     (finding,) = _findings(wh, "004", "CR02")
     assert finding["severity"] == "error"
     assert finding["category"] == "completion_rate"
-    assert finding["expected"] == Decimal("97.2") and round(finding["actual"], 2) == Decimal("102.91")
+    # actual: the stated rate; expected: the rate 1272.19 ÷ 1236.24 gives (DESIGN §3)
+    assert finding["actual"] == Decimal("97.2") and finding["expected"] == Decimal("102.91")
     assert finding["source_line"] == 215
     assert "97.2%" in finding["message"] and "102.91%" in finding["message"]
 
@@ -135,7 +136,7 @@ def test_every_stated_rate_is_checked_once(wh):
                 where metric in ('unit_overall_rate', 'unit_overall_project_rate'))
     """).fetchone()[0]
     checked = wh.execute(
-        "select count(*) from audit.checks where rule_id like 'CR%' and expected is not null"
+        "select count(*) from audit.checks where rule_id like 'CR%' and actual is not null"
     ).fetchone()[0]
     assert stated == checked > 50
 
@@ -210,7 +211,7 @@ def test_001_2101102_wording_contradicts_the_amounts(wh):
     found = {f["subject_code"]: f for f in _findings(wh, "001", "DW01")}
     finding = found["2101102"]
     assert finding["severity"] == "warning" and finding["category"] == "direction_wording"
-    assert (finding["expected"], finding["actual"]) == (1, -1)
+    assert (finding["expected"], finding["actual"]) == (None, None)  # a wording: no figures of its own
     assert finding["source_line"] == 446
     assert "小于" in finding["message"] and "13.20" in finding["message"] and "11.63" in finding["message"]
 
@@ -245,7 +246,7 @@ def test_all_rate_and_wording_findings_of_the_samples(wh):
 
 def test_three_public_placeholder_rates_on_zero_budgets_are_info(wh):
     rows = wh.execute(
-        "select f.severity, c.expected, c.note from audit.findings f join audit.checks c on c.check_id = f.finding_key "
+        "select f.severity, c.actual, c.note from audit.findings f join audit.checks c on c.check_id = f.finding_key "
         "where f.rule_id = 'CR05'"
     ).fetchall()
     assert rows, "0 万元 budgets with 完成全年预算的 0% are reported"
@@ -272,8 +273,8 @@ def rules(wh) -> pd.DataFrame:
 def _check(rule_id: str, name: str, **kw) -> dict:
     row = dict(check_id=f"{rule_id}-{name}", document_id="d", rule_id=rule_id, category=None, rule_severity=None,
                title_zh="t", table_key="budget_execution", subject_code="2010101", column_key="stated_rate",
-               source_line=1, expected=100.0, actual=100.0, difference=0.0, abs_difference=0.0, tolerance=0.5,
-               rate_status=None, row_severity=None, note="n")
+               source_line=1, actual=100.0, expected=100.0, difference=0.0, abs_difference=0.0, tolerance=0.5,
+               lower_bound=None, upper_bound=None, rate_status=None, row_severity=None, note="n", message=None)
     row.update(kw)
     if row["expected"] is not None and row["actual"] is not None:
         row["difference"] = row["actual"] - row["expected"]
@@ -283,17 +284,21 @@ def _check(rule_id: str, name: str, **kw) -> dict:
     return row
 
 
+# actual: the stated rate; expected: the recomputed one; the suite tests actual against the bounds
 FIXTURES = {
     # rule: (must pass, must fire, severity the fire must carry)
-    **{rule: (dict(rate_status="consistent", expected=114.0, actual=113.83),
-              dict(rate_status="inconsistent", expected=97.2, actual=102.91, row_severity="error"), "error")
+    **{rule: (dict(rate_status="consistent", actual=114.0, expected=113.83, lower_bound=113.32, upper_bound=114.34),
+              dict(rate_status="inconsistent", actual=97.2, expected=102.91, lower_bound=102.857, upper_bound=102.959,
+                   row_severity="error"), "error")
        for rule in ("CR01", "CR02", "CR03", "CR04", "CR07")},
-    "CR05": (dict(rate_status="not_stated", expected=None, actual=None),
-             dict(rate_status="zero_budget_with_rate", expected=12.0, actual=None, row_severity="error"), "error"),
-    "CR06": (dict(rate_status="consistent", expected=65.9, actual=65.91),
-             dict(rate_status="not_evaluable", expected=65.9, actual=None), "info"),
-    "DW01": (dict(expected=1.0, actual=1.0, column_key="direction"),
-             dict(expected=1.0, actual=-1.0, column_key="direction"), "warning"),
+    "CR05": (dict(rate_status="not_stated", actual=None, expected=None),
+             dict(rate_status="zero_budget_with_rate", actual=12.0, expected=None, row_severity="error"), "error"),
+    "CR06": (dict(rate_status="consistent", actual=65.9, expected=65.91),
+             dict(rate_status="not_evaluable", actual=65.9, expected=None), "info"),
+    "DW01": (dict(actual=None, expected=None, column_key="direction"),
+             dict(actual=None, expected=None, column_key="direction",
+                  message="情况说明第 446 行「事业单位医疗（2101102）」：决算 13.20 万元 > 年初预算 11.63 万元，文中却称决算数“小于”"),
+             "warning"),
 }
 
 
@@ -309,9 +314,12 @@ def test_rule_fires_and_passes_through_ge(rule_id, rules, validator):
 
 def test_row_severity_grades_each_rate(rules, validator):
     checks = pd.DataFrame([
-        _check("CR01", "truncated", rate_status="truncated", expected=105.9, actual=105.95, row_severity="info"),
-        _check("CR01", "small-gap", rate_status="inconsistent", expected=114.0, actual=113.42, row_severity="warning"),
-        _check("CR01", "big-gap", rate_status="inconsistent", expected=97.2, actual=102.91, row_severity="error"),
+        _check("CR01", "truncated", rate_status="truncated", actual=105.9, expected=105.95, lower_bound=105.9027,
+               upper_bound=106.0058, row_severity="info"),
+        _check("CR01", "small-gap", rate_status="inconsistent", actual=114.0, expected=113.42, lower_bound=112.881,
+               upper_bound=113.962, row_severity="warning"),
+        _check("CR01", "big-gap", rate_status="inconsistent", actual=97.2, expected=102.91, lower_bound=102.857,
+               upper_bound=102.959, row_severity="error"),
     ])
     got = dict(zip(*[evaluate(checks, rules, validator)[c] for c in ("finding_key", "severity")], strict=True))
     assert got == {"CR01-truncated": "info", "CR01-small-gap": "warning", "CR01-big-gap": "error"}
@@ -345,7 +353,7 @@ def test_rule_fires_and_passes_on_the_samples(wh, rule_id, fires, passes):
 def test_unit_overall_rates_of_the_samples(wh):
     """004's 附件 (本级): 1035.08 ÷ 1115.75 = 92.77% and 145.98 ÷ 149.1 = 97.91% as stated; 000's
     项目执行率 96.24% for 166 ÷ 172.28 = 96.35% is 0.10 points outside what the amounts allow."""
-    got = {(c["column_key"], c["rate_status"], c["expected"], round(c["actual"], 2), c["source_line"])
+    got = {(c["column_key"], c["rate_status"], c["actual"], round(c["expected"], 2), c["source_line"])
            for key in ("000", "004") for c in _checks(wh, key, "CR07")}
     assert got == {
         ("overall:本级", "consistent", Decimal("92.77"), Decimal("92.77"), 1542),
