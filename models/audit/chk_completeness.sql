@@ -1,67 +1,66 @@
--- Completeness, CP01–CP04 (category completeness): a table absent or unreadable (CP01), a
--- 项 of table 05 the narrative never mentions (CP02), a rule that could not be evaluated
--- because its tables are missing (CP03; shares without a base come from chk_narrative), and
--- problems the loader recorded for the document (CP04). Rules without figures: expected and
--- actual are null, and a check carries its Chinese message exactly when it fails (template
--- no_problem); each branch states its condition as expected (1 present / evaluable / narrated,
--- 0 no problem) against actual.
+-- Completeness, CP01–CP04 (category completeness): the tables of a report that could not be
+-- read, one check per report (CP01), a 项 of table 05 the narrative never mentions (CP02), a rule
+-- that could not be evaluated because its tables are missing (CP03; shares without a base come
+-- from chk_narrative), and problems the loader recorded for the document (CP04). Rules without
+-- figures: a check carries its Chinese message exactly when it fails (template no_text_problem;
+-- checks.sql leaves expected and actual null); each branch states its condition as expected
+-- (what should be: tables, evaluable, narrated; 0 problems) against actual.
 with documents as (
     select document_id
     from {{ scoped_ref('stg_reports__documents') }}
 ),
 
-presence as (
-    select
-        p.document_id,
-        p.table_key,
-        p.table_no,
-        p.status,
-        p.source_line,
-        p.note,
-        t.std_no,
-        t.title_zh
-    from {{ scoped_ref('stg_reports__table_presence') }} as p
-    left join {{ ref('layout_tables') }} as t on p.table_key = t.table_key
-),
-
 -- CP01 -------------------------------------------------------------------------------------
-rule_inputs as (
-    select
-        i.rule_id,
-        i.table_key
-    from {{ ref('audit_rule_inputs') }} as i
-    inner join {{ ref('audit_rules') }} as r on i.rule_id = r.rule_id
-),
-
+-- one check per report: the tables it prints that could not be read (printed as images, or
+-- failed to parse) and the rules they block; info when no table was read (a narrative-only
+-- report: its CP03 lists the rules), warning when some were read and others are missing
 blocked_rules as (
     select
-        p.document_id,
-        p.table_key,
-        string_agg(i.rule_id, ', ' order by i.rule_id) as rule_ids
-    from presence as p
-    inner join rule_inputs as i on p.table_key = i.table_key
-    group by p.document_id, p.table_key
+        document_id,
+        string_agg(rule_id, ', ' order by rule_id) as rule_ids
+    from {{ scoped_ref('int_audit_rule_status') }}
+    where not tables_available
+    group by document_id
+),
+
+tables_read as (
+    select
+        document_id,
+        count(*) filter (where is_available) as n_read,
+        count(*) filter (where not is_available) as n_missing,
+        min(title_line) filter (where not is_available) as first_missing_line,
+        string_agg(
+            case when not is_available then concat(table_label, case status when 'failed' then '（无法解析）' end) end,
+            '、' order by coalesce(std_no, table_key)
+        ) as missing_tables,
+        string_agg(distinct nullif(note, ''), '；' order by nullif(note, '')) filter (where not is_available) as notes
+    from {{ scoped_ref('int_audit_tables') }}
+    group by document_id
 ),
 
 cp01 as (
     select
-        p.document_id,
+        t.document_id,
         'CP01' as rule_id,
-        p.table_key,
+        cast(null as varchar) as table_key,
         cast(null as varchar) as subject_code,
-        'status' as column_key,
-        p.source_line,
-        1 as expected,
-        case when p.status in ('parsed', 'empty') then 1 else 0 end as actual,
-        p.status as note,
-        case when p.status not in ('parsed', 'empty') then concat(
-            '表', coalesce(p.std_no, p.table_key), '《', coalesce(p.title_zh, p.table_key), '》',
-            case p.status when 'failed' then '无法解析' else '缺失' end,
-            case when nullif(p.note, '') is not null then concat('（', p.note, '）') else '' end,
-            case when b.rule_ids is not null then concat('；以下规则因此无法核对：', b.rule_ids) else '' end
-        ) end as message
-    from presence as p
-    left join blocked_rules as b on p.document_id = b.document_id and p.table_key = b.table_key
+        'tables' as column_key,
+        t.first_missing_line as source_line,
+        t.n_read + t.n_missing as expected,
+        t.n_read as actual,
+        'tables' as note,
+        case when t.n_missing > 0 then concat(
+            case
+                when t.n_read = 0 then concat('全部 ', t.n_missing, ' 张表未能读取（仅有说明文字）：')
+                else concat(t.n_missing, ' 张表未能读取（其余 ', t.n_read, ' 张已读取）：')
+            end,
+            t.missing_tables,
+            coalesce('（' || t.notes || '）', ''),
+            coalesce('；以下规则因此无法核对：' || b.rule_ids, '')
+        ) end as message,
+        case when t.n_missing > 0 then case when t.n_read = 0 then 'info' else 'warning' end end as row_severity
+    from tables_read as t
+    left join blocked_rules as b on t.document_id = b.document_id
 ),
 
 -- CP03 -------------------------------------------------------------------------------------

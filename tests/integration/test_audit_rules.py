@@ -323,7 +323,19 @@ def test_ambiguous_table_is_not_audited_as_a_gap(audit_frames):
 def test_narrative_only_report_gets_one_completeness_note(audit_frames):
     cp03 = _findings(audit_frames, "CP03", "clean_2023_narrative")
     assert len(cp03) == 1 and cp03.iloc[0]["severity"] == "info"
-    assert len(_findings(audit_frames, "CP01", "clean_2023_narrative")) == 9
+    # one note for the tables that were images, not one per table; info: nothing could be read
+    (cp01,) = _findings(audit_frames, "CP01", "clean_2023_narrative").itertuples()
+    assert cp01.severity == "info" and cp01.message.startswith("全部 9 张表未能读取")
+    assert all(t in cp01.message for t in ("表01《收入支出决算总表》", "表09《财政拨款“三公”经费支出决算表》"))
+
+
+def test_one_table_note_per_report(audit_frames):
+    """CP01: one check per report, whatever the number of tables it lacks (a report with some tables
+    read and others missing is a warning: unit test completeness_one_note_per_report)."""
+    c = audit_frames["checks"]
+    cp01 = c[c["rule_id"] == "CP01"]
+    assert cp01.groupby("document_id").size().eq(1).all()
+    assert set(cp01["fixture"]) == {p.stem for p in CORPUS.glob("*.txt")}
 
 
 # --- the findings contract (DESIGN §3) ----------------------------------------------------
