@@ -153,3 +153,16 @@
         else ''
     end
 {%- endmacro %}
+
+{# Status of a stated share (NT03) or growth rate (CY02) against its row's lower_bound /
+   upper_bound: inside is consistent (the expectation suite's own test); a rate that cannot be
+   recomputed is `unrecomputable`; the recomputed rate truncated at the stated precision is
+   truncated; anything else inconsistent. #}
+{% macro interval_status(stated, recomputed, decimals, unrecomputable="'not_evaluable'") -%}
+    case
+        when {{ stated }} > lower_bound and {{ stated }} <= upper_bound then 'consistent'
+        when {{ recomputed }} is null then {{ unrecomputable }}
+        when {{ stated }} = trunc({{ recomputed }} * pow(10, {{ decimals }})) / pow(10, {{ decimals }}) then 'truncated'
+        else 'inconsistent'
+    end
+{%- endmacro %}

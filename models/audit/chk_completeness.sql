@@ -42,8 +42,6 @@ cp01 as (
     select
         t.document_id,
         'CP01' as rule_id,
-        cast(null as varchar) as table_key,
-        cast(null as varchar) as subject_code,
         'tables' as column_key,
         t.first_missing_line as source_line,
         t.n_read + t.n_missing as expected,
@@ -78,10 +76,7 @@ cp03 as (
     select
         r.document_id,
         'CP03' as rule_id,
-        cast(null as varchar) as table_key,
-        cast(null as varchar) as subject_code,
         r.rule_id as column_key,
-        cast(null as integer) as source_line,
         1 as expected,
         case when r.reason is null then 1 else 0 end as actual,
         r.rule_id as note,
@@ -94,10 +89,7 @@ cp03 as (
     select
         a.document_id,
         'CP03' as rule_id,
-        cast(null as varchar) as table_key,
-        cast(null as varchar) as subject_code,
         'all_tables' as column_key,
-        cast(null as integer) as source_line,
         1 as expected,
         0 as actual,
         'all_tables' as note,
@@ -114,12 +106,7 @@ cp03 as (
 
 -- CP02 -------------------------------------------------------------------------------------
 items as (
-    select
-        document_id,
-        subject_code,
-        row_name,
-        amount_wan,
-        source_line
+    select *
     from {{ scoped_ref('int_subject_rows_ranked') }}
     where
         table_key = 'gpb_expenditure' and column_key = 'total' and dup_rank = 1
@@ -181,8 +168,6 @@ cp04 as (
     select
         d.document_id,
         'CP04' as rule_id,
-        cast(null as varchar) as table_key,
-        cast(null as varchar) as subject_code,
         coalesce(p.stage, 'none') as column_key,
         p.line as source_line,
         0 as expected,

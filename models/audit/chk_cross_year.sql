@@ -314,12 +314,7 @@ cy02 as (
 cy02_graded as (
     select
         *,
-        case
-            when stated_pct > lower_bound and stated_pct <= upper_bound then 'consistent'
-            when recomputed is null then 'not_evaluable'
-            when stated_pct = trunc(recomputed * pow(10, decimals)) / pow(10, decimals) then 'truncated'
-            else 'inconsistent'
-        end as rate_status
+        {{ interval_status('stated_pct', 'recomputed', 'decimals') }} as rate_status
     from cy02
 ),
 

@@ -180,11 +180,9 @@ checks as (
         'gpb_basic_econ' as table_key,
         group_key as column_key,
         title as note,
-        case group_key when 'personnel' then '「人员经费合计」' else '「公用经费合计」' end as actual_label,
-        case group_key
-            when 'personnel' then '工资福利支出（301）与对个人和家庭的补助（303）之和'
-            else '其余经济分类（类）之和'
-        end as expected_label
+        concat('「', case group_key when 'personnel' then '人员' else '公用' end, '经费合计」') as actual_label,
+        if(group_key = 'personnel', '工资福利支出（301）与对个人和家庭的补助（303）之和', '其余经济分类（类）之和')
+            as expected_label
     from econ_group_sums
     union all by name
     select

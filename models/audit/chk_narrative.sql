@@ -43,14 +43,9 @@ narrated as (
     ) = 1
 ),
 
+-- table 05's subjects (合计 column, first printing)
 subject_totals as (
-    select
-        document_id,
-        subject_code,
-        row_name,
-        amount_wan,
-        source_line
-    from {{ scoped_ref('int_subject_rows_ranked') }}
+    select * from {{ scoped_ref('int_subject_rows_ranked') }}
     where table_key = 'gpb_expenditure' and column_key = 'total' and dup_rank = 1
 ),
 
@@ -257,11 +252,8 @@ share_checks as (
 share_graded as (
     select
         *,
-        case
-            when stated > lower_bound and stated <= upper_bound then 'consistent'
-            when stated = trunc(recomputed * pow(10, decimals)) / pow(10, decimals) then 'truncated'
-            else 'inconsistent'
-        end as rate_status
+        -- a share of a total of 0 cannot be recomputed: any other than 0 is inconsistent
+        {{ interval_status('stated', 'recomputed', 'decimals', unrecomputable="'inconsistent'") }} as rate_status
     from share_checks
 ),
 

@@ -32,22 +32,20 @@ def _execution(wh, key: str, subject_code: str | None) -> dict:
     return dict(zip(cols, rows[0], strict=True))
 
 
-def _findings(wh, key: str, rule_id: str) -> list[dict]:
-    cur = wh.execute(
-        "select * from audit.findings where document_id = ? and rule_id = ? order by source_line",
-        [_doc(wh, key), rule_id],
-    )
+def _rows(wh, relation: str, key: str, rule_id: str) -> list[dict]:
+    """Rows of audit.findings or audit.checks (a constant name) for one sample report and rule."""
+    cur = wh.execute(f"select * from {relation} where document_id = ? and rule_id = ? order by source_line",
+                     [_doc(wh, key), rule_id])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def _findings(wh, key: str, rule_id: str) -> list[dict]:
+    return _rows(wh, "audit.findings", key, rule_id)
 
 
 def _checks(wh, key: str, rule_id: str) -> list[dict]:
-    cur = wh.execute(
-        "select * from audit.checks where document_id = ? and rule_id = ? order by source_line",
-        [_doc(wh, key), rule_id],
-    )
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    return _rows(wh, "audit.checks", key, rule_id)
 
 
 # ---- fct_budget_execution: the figures the issue names ------------------------------------
