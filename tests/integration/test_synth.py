@@ -17,6 +17,7 @@ import pytest
 
 from ingest.parse import parse_bytes
 from juesuan.cli import main
+from juesuan.nochange import manifest_path
 from juesuan.synth import (
     CATEGORIES,
     LAYOUT_NARRATIVE,
@@ -219,6 +220,8 @@ def test_full_rebuild_flag_recomputes_everything(tmp_path: Path):
     generate(6, corpus, seed=5)
     _build(corpus, warehouse)
     assert _last_run(warehouse) == (False, 6)
+    # without the no-change manifest the build cannot skip: the incremental path recomputes nothing
+    manifest_path(warehouse).unlink()
     _build(corpus, warehouse)
     assert _last_run(warehouse) == (True, 0), "nothing changed: an incremental build recomputes nothing"
     assert main(["-q", "build", "--corpus", str(corpus), "--warehouse", str(warehouse), "--full-rebuild"]) == 0
