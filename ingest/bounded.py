@@ -30,7 +30,9 @@ T = TypeVar("T")
 
 MiB = 1 << 20
 DEFAULT_SECONDS = 120.0
-DEFAULT_MEMORY_MB = 2048
+# address space, not RSS: native libraries (pdfium, malloc arenas per thread) reserve far more than
+# they touch, and a tight cap made them crash with SIGSEGV on ordinary files in a grown process
+DEFAULT_MEMORY_MB = 8192
 
 # What the child sends: one pickled (kind, payload) tuple, then it exits.
 _RESULT, _PARSE_ERROR, _MEMORY, _FAILED = "result", "parse_error", "memory", "failed"
@@ -42,7 +44,7 @@ class Limits(NamedTuple):
 
 
 def limits_from_env(environ: dict[str, str] | None = None) -> Limits:
-    """``JUESUAN_PDF_TIMEOUT`` (seconds, default 120) and ``JUESUAN_PDF_MEMORY_MB`` (default 2048).
+    """``JUESUAN_PDF_TIMEOUT`` (seconds, default 120) and ``JUESUAN_PDF_MEMORY_MB`` (default 8192).
 
     A value that is no positive number raises ValueError naming the variable: a typo must not
     quietly mean "no bound".

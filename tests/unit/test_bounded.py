@@ -156,7 +156,7 @@ def test_no_child_left_behind():
 
 
 def test_limits_from_env():
-    assert limits_from_env({}) == Limits(120.0, 2048 * MiB)
+    assert limits_from_env({}) == Limits(120.0, 8192 * MiB)
     assert limits_from_env({"JUESUAN_PDF_TIMEOUT": "2.5", "JUESUAN_PDF_MEMORY_MB": "512"}) == Limits(2.5, 512 * MiB)
     for bad in ("0", "-1", "abc", "inf", "nan"):
         with pytest.raises(ValueError, match="JUESUAN_PDF_TIMEOUT must be a positive number"):
