@@ -129,9 +129,10 @@ source_checks as (
         greatest(count(l.amount_wan), 1) as n_addends,
         concat('summary.', string_agg(distinct m.line_key, '+' order by m.line_key), ' ↔ income.', m.column_key) as note,
         concat(
-            '「', string_agg(
-                distinct coalesce(l.row_name, {{ line_label("'summary'", 'm.line_key') }}, m.line_key), '」+「'
-            ), '」'
+            -- sorted, so that an incremental and a full build word it alike
+            '「', array_to_string(list_sort(list_distinct(list(
+                coalesce(l.row_name, {{ line_label("'summary'", 'm.line_key') }}, m.line_key)
+            ))), '」+「'), '」'
         )
             as actual_label,
         'income' as expected_table,

@@ -33,7 +33,7 @@ select
     {{ first_of('value_decimals', "metric = 'stated_rate'") }} as stated_rate_decimals,
     cast({{ first_of('fact_value', "metric = 'direction'") }} as integer) as stated_direction_sign,
     {{ first_of('qualifier', "metric = 'direction'") }} as direction_wording,
-    string_agg(distinct qualifier, '; ') filter (where metric in ('budget', 'final')) as amount_note,
+    string_agg(distinct qualifier, '; ' order by qualifier) filter (where metric in ('budget', 'final')) as amount_note,
     min(source_line) as source_line,
     {{ first_of('source_line', "metric = 'stated_rate'") }} as rate_source_line,
     {{ first_of('source_line', "metric = 'direction'") }} as direction_source_line,
