@@ -132,6 +132,23 @@
     cast(round({{ expression }}, 2) as decimal(9, 2))
 {%- endmacro %}
 
+{# The rate columns of the facts that state a completion rate (fct_budget_execution,
+   fct_three_public, fct_project_performance), from their columns stated_rate_value and
+   stated_rate_decimals and the two amounts: the stated rate, its precision, the recomputed rate,
+   the gap and the status, judged alike in all three; with_direction adds the wording 决算数
+   大于/小于/持平年初预算数 (stated_direction_sign, direction_wording) where the fact narrates it. #}
+{% macro rate_columns(budget, final, with_direction=false) -%}
+    cast(stated_rate_value as decimal(9, 2)) as stated_rate_pct,
+    stated_rate_decimals,
+    {{ rate_pct(rate_recomputed(budget, final)) }} as recomputed_rate_pct,
+    {{ rate_pct(rate_gap(budget, final, 'stated_rate_value', 'stated_rate_decimals')) }} as rate_gap_pct,
+    {{ rate_status(budget, final, 'stated_rate_value', 'stated_rate_decimals') }} as rate_status
+    {%- if with_direction %},
+    case stated_direction_sign when 1 then 'more' when -1 then 'less' when 0 then 'equal' end as stated_direction,
+    direction_wording
+    {%- endif %}
+{%- endmacro %}
+
 {# Shares (NT03) and growth rates (CY02) grade a stated rate by its distance from the recomputed
    one (gap, percentage points): truncation is info, a rate that cannot be recomputed info, a
    gap over 1 point an error, any other inconsistency a warning; consistent: no grade. #}

@@ -33,11 +33,7 @@ select
     project_name,
     budget_wan,
     actual_wan,
-    cast(stated_rate_value as decimal(9, 2)) as stated_rate_pct,
-    stated_rate_decimals,
-    {{ rate_pct(rate_recomputed('budget_wan', 'actual_wan')) }} as recomputed_rate_pct,
-    {{ rate_pct(rate_gap('budget_wan', 'actual_wan', 'stated_rate_value', 'stated_rate_decimals')) }} as rate_gap_pct,
-    {{ rate_status('budget_wan', 'actual_wan', 'stated_rate_value', 'stated_rate_decimals') }} as rate_status,
+    {{ rate_columns('budget_wan', 'actual_wan') }},
     amount_note,
     source_line,
     rate_source_line

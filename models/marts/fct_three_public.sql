@@ -87,13 +87,7 @@ select
             then 'table_09'
         else 'table_09+narrative'
     end as value_source,
-    cast(stated_rate_value as decimal(9, 2)) as stated_rate_pct,
-    stated_rate_decimals,
-    {{ rate_pct(rate_recomputed('budget_wan', 'final_wan')) }} as recomputed_rate_pct,
-    {{ rate_pct(rate_gap('budget_wan', 'final_wan', 'stated_rate_value', 'stated_rate_decimals')) }} as rate_gap_pct,
-    {{ rate_status('budget_wan', 'final_wan', 'stated_rate_value', 'stated_rate_decimals') }} as rate_status,
-    case stated_direction_sign when 1 then 'more' when -1 then 'less' when 0 then 'equal' end as stated_direction,
-    direction_wording,
+    {{ rate_columns('budget_wan', 'final_wan', with_direction=true) }},
     table_budget_wan,
     table_final_wan,
     narrative_budget_wan,
