@@ -3,18 +3,7 @@
 -- (subject_code NULL = the whole 一般公共预算财政拨款支出). A subject narrated twice keeps the
 -- figures it was first narrated with; every fact stays in marts.fct_narrative_fact.
 with facts as (
-    select
-        document_id,
-        fact_seq,
-        metric,
-        fact_value,
-        value_decimals,
-        subject_name,
-        subject_code,
-        subject_level,
-        nullif(trim(replace(replace(qualifier, 'overall; ', ''), 'overall', '')), '') as qualifier,
-        source_line,
-        span
+    select * replace (nullif(trim(replace(replace(qualifier, 'overall; ', ''), 'overall', '')), '') as qualifier)
     from {{ scoped_ref('stg_reports__narrative_facts') }}
     where metric in ('budget', 'final', 'stated_rate', 'direction')
 )
