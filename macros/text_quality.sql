@@ -59,3 +59,16 @@
 {% macro tq_where(page, line) -%}
     concat(case when {{ page }} is not null then concat('第 ', {{ page }}, ' 页') else '' end, '第 ', {{ line }}, ' 行')
 {%- endmacro %}
+
+{# The (table_key, pattern) rows of a kind whose seed rows name a table (table_word,
+   negative_allowed); a kind without patterns gives one row that names no table ('') #}
+{% macro tq_table_patterns(patterns, kind) -%}
+    {%- for table_key, pattern, _ in patterns.get(kind, []) or [('', '^$', 0)] %}
+        {%- if not loop.first %}
+    union all
+        {%- endif %}
+    select
+        {{ tq_literal(table_key) }} as table_key,
+        {{ tq_literal(pattern) }} as pattern
+    {%- endfor %}
+{%- endmacro %}

@@ -459,18 +459,7 @@ statement_hits as (
 ),
 
 table_words as (
-    {%- for table_key, pattern, _ in p.get('table_word', []) %}
-        {%- if not loop.first %}
-    union all
-    {%- endif %}
-        select
-            {{ tq_literal(table_key) }} as table_key,
-            {{ tq_literal(pattern) }} as pattern
-    {%- else %}
-    select
-        '' as table_key,
-        '^$' as pattern
-    {%- endfor %}
+    {{ tq_table_patterns(p, 'table_word') }}
 ),
 
 statements as (
@@ -623,18 +612,7 @@ tq06 as (
 
 -- TQ07 -------------------------------------------------------------------------------------
 negative_allowed as (
-    {%- for table_key, pattern, _ in p.get('negative_allowed', []) %}
-        {%- if not loop.first %}
-    union all
-    {%- endif %}
-        select
-            {{ tq_literal(table_key) }} as table_key,
-            {{ tq_literal(pattern) }} as pattern
-    {%- else %}
-    select
-        '' as table_key,
-        '^$' as pattern
-    {%- endfor %}
+    {{ tq_table_patterns(p, 'negative_allowed') }}
 ),
 
 column_headers as (
