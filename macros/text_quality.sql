@@ -60,6 +60,34 @@
     concat(case when {{ page }} is not null then concat('第 ', {{ page }}, ' 页') else '' end, '第 ', {{ line }}, ' 行')
 {%- endmacro %}
 
+{# The hits of the patterns of a kind in column `text` of `relation`: the rows a pattern matches,
+   once per pattern, with match_text (what it matched) and group_text (the capture group the
+   seed names, 0 = the whole match). One pass of the kind's alternation leaves the few rows each
+   pattern then reads (materialized: else the optimizer pushes the whole alternation into every
+   branch). A kind without patterns has no hits. #}
+{% macro tq_hits(patterns, kind, relation, text) -%}
+    {%- set items = patterns.get(kind, []) -%}
+    (
+        with candidates as materialized (
+            select *
+            from {{ relation }}
+            where {{ 'regexp_matches(' ~ text ~ ', ' ~ tq_alternation(patterns, kind) ~ ')' if items else 'false' }}
+        )
+
+        {%- for _, pattern, group_no in items or [('', '^$', 0)] %}
+            {%- if not loop.first %}
+        union all
+            {%- endif %}
+        select
+            *,
+            regexp_extract({{ text }}, {{ tq_literal(pattern) }}) as match_text,
+            regexp_extract({{ text }}, {{ tq_literal(pattern) }}, {{ group_no }}) as group_text
+        from candidates
+        where regexp_matches({{ text }}, {{ tq_literal(pattern) }})
+        {%- endfor %}
+    )
+{%- endmacro %}
+
 {# The (table_key, pattern) rows of a kind whose seed rows name a table (table_word,
    negative_allowed); a kind without patterns gives one row that names no table ('') #}
 {% macro tq_table_patterns(patterns, kind) -%}

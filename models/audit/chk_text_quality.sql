@@ -119,39 +119,14 @@ placed as (
 ),
 
 -- TQ01 -------------------------------------------------------------------------------------
--- one pass of all patterns over the text, then each pattern over the few lines it leaves
--- (materialized: else the optimizer pushes the whole alternation into every branch)
-placeholder_lines as materialized (
-    select *
-    from placed
-    where regexp_matches(window_text, {{ tq_alternation(p, 'placeholder') or "'^$'" }})
-),
-
 placeholder_hits as (
-    {%- for _, pattern, group_no in p.get('placeholder', []) %}
-        {%- if not loop.first %}
-    union all
-    {%- endif %}
-        select
-            document_id,
-            source_line,
-            -- the quote: the capture group the seed names (XX in 市XX局), 0 = the whole match
-            trim(regexp_replace(
-                regexp_extract(window_text, {{ tq_literal(pattern) }}, {{ group_no }}), '[\s\x{3000}]+', ' ', 'g'
-            )) as quoted,
-            strpos(window_text, regexp_extract(window_text, {{ tq_literal(pattern) }})) <= length(rtrim(line_text))
-                as starts_here
-        from placeholder_lines
-        where regexp_matches(window_text, {{ tq_literal(pattern) }})
-    {%- else %}
     select
         document_id,
         source_line,
-        '' as quoted,
-        false as starts_here
-    from placed
-    where false
-    {%- endfor %}
+        -- the quote: the capture group the seed names (XX in 市XX局), 0 = the whole match
+        {{ tq_shown('group_text') }} as quoted,
+        strpos(window_text, match_text) <= length(rtrim(line_text)) as starts_here
+    from {{ tq_hits(p, 'placeholder', 'placed', 'window_text') }}
 ),
 
 tq01_lines as (
@@ -181,52 +156,26 @@ tq01 as (
 ),
 
 -- TQ02 -------------------------------------------------------------------------------------
-year_lines as materialized (
-    select *
-    from placed
-    where
-        regexp_matches(compact_text, {{ tq_alternation(p, 'year_heading') or "'^$'" }})
-        or regexp_matches(compact_window, {{ tq_alternation(p, 'year_phrase') or "'^$'" }})
-),
-
 year_hits as (
-    {%- for _, pattern, group_no in p.get('year_heading', []) %}
-        select
-            document_id,
-            source_line,
-            fiscal_year,
-            '标题' as found_kind,
-            compact_text as quoted,
-            regexp_extract(compact_text, {{ tq_literal(pattern) }}, {{ group_no }}) as year_text,
-            true as starts_here
-        from year_lines
-        where regexp_matches(compact_text, {{ tq_literal(pattern) }})
-        union all
-    {%- endfor %}
-    {%- for _, pattern, group_no in p.get('year_phrase', []) %}
-        select
-            document_id,
-            source_line,
-            fiscal_year,
-            '截至日期' as found_kind,
-            regexp_extract(compact_window, {{ tq_literal(pattern) }}) as quoted,
-            regexp_extract(compact_window, {{ tq_literal(pattern) }}, {{ group_no }}) as year_text,
-            strpos(compact_window, regexp_extract(compact_window, {{ tq_literal(pattern) }})) <= length(compact_text)
-                as starts_here
-        from year_lines
-        where regexp_matches(compact_window, {{ tq_literal(pattern) }})
-        union all
-    {%- endfor %}
     select
         document_id,
         source_line,
         fiscal_year,
-        '' as found_kind,
-        '' as quoted,
-        '' as year_text,
-        false as starts_here
-    from placed
-    where false
+        '标题' as found_kind,
+        compact_text as quoted,
+        group_text as year_text,
+        true as starts_here
+    from {{ tq_hits(p, 'year_heading', 'placed', 'compact_text') }}
+    union all
+    select
+        document_id,
+        source_line,
+        fiscal_year,
+        '截至日期' as found_kind,
+        match_text as quoted,
+        group_text as year_text,
+        strpos(compact_window, match_text) <= length(compact_text) as starts_here
+    from {{ tq_hits(p, 'year_phrase', 'placed', 'compact_window') }}
 ),
 
 tq02_lines as (
@@ -322,25 +271,13 @@ doubled_hits as (
         where not regexp_matches(struct_extract(doubled, 'context'), {{ allow }})
     {%- endif %}
     union all
-    {%- for _, pattern, group_no in p.get('doubled_punctuation', []) %}
-        select
-            document_id,
-            source_line,
-            '重复标点' as found_kind,
-            regexp_extract(line_text, {{ tq_literal(pattern) }}) as quoted,
-            '' as after_text
-        from placed
-        where regexp_matches(line_text, {{ tq_literal(pattern) }})
-        union all
-    {%- endfor %}
     select
         document_id,
         source_line,
-        '' as found_kind,
-        '' as quoted,
+        '重复标点' as found_kind,
+        match_text as quoted,
         '' as after_text
-    from placed
-    where false
+    from {{ tq_hits(p, 'doubled_punctuation', 'placed', 'line_text') }}
 ),
 
 tq03_lines as (
@@ -420,42 +357,17 @@ no_text as (
 
 -- TQ04 / TQ05: statements that a table holds no data ------------------------------------
 -- a statement's object (what it says is absent) names a table by its table_word, or none
-statement_lines as materialized (
-    select *
-    from placed
-    where regexp_matches(compact_window, {{ tq_alternation(p, 'no_data_statement') or "'^$'" }})
-),
-
 statement_hits as (
-    {%- for _, pattern, group_no in p.get('no_data_statement', []) %}
-        {%- if not loop.first %}
-    union all
-    {%- endif %}
-        select
-            document_id,
-            source_line,
-            source_page,
-            table_key as block_key,
-            regexp_extract(compact_window, {{ tq_literal(pattern) }}) as quoted,
-            regexp_extract(compact_window, {{ tq_literal(pattern) }}, {{ group_no }}) as object_text,
-            strpos(regexp_extract(compact_window, {{ tq_literal(pattern) }}), '本表') > 0 as generic,
-            strpos(compact_window, regexp_extract(compact_window, {{ tq_literal(pattern) }})) <= length(compact_text)
-                as starts_here
-        from statement_lines
-        where regexp_matches(compact_window, {{ tq_literal(pattern) }})
-    {%- else %}
     select
         document_id,
         source_line,
         source_page,
         table_key as block_key,
-        '' as quoted,
-        '' as object_text,
-        false as generic,
-        false as starts_here
-    from placed
-    where false
-    {%- endfor %}
+        match_text as quoted,
+        group_text as object_text,
+        strpos(match_text, '本表') > 0 as generic,
+        strpos(compact_window, match_text) <= length(compact_text) as starts_here
+    from {{ tq_hits(p, 'no_data_statement', 'placed', 'compact_window') }}
 ),
 
 table_words as (
