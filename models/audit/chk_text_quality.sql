@@ -133,26 +133,12 @@ tq01_lines as (
     select
         document_id,
         source_line,
-        string_agg(distinct quoted, '」「' order by quoted) as quotes,
-        min(quoted) as first_quote
+        'TQ01' as rule_id,
+        min(quoted) as first_quote,
+        concat('留有未替换的占位符或模板说明文字：「', string_agg(distinct quoted, '」「' order by quoted), '」') as found
     from placeholder_hits
     where starts_here
     group by document_id, source_line
-),
-
-tq01 as (
-    select
-        x.document_id,
-        'TQ01' as rule_id,
-        l.table_key,
-        concat('L', x.source_line) as note,
-        x.source_line,
-        concat(
-            {{ tq_where('l.source_page', 'x.source_line') }}, '「', {{ tq_excerpt(tq_shown('l.line_text'), 'x.first_quote') }},
-            '」留有未替换的占位符或模板说明文字：「', x.quotes, '」'
-        ) as message
-    from tq01_lines as x
-    inner join placed as l on x.document_id = l.document_id and x.source_line = l.source_line
 ),
 
 -- TQ02 -------------------------------------------------------------------------------------
@@ -182,28 +168,15 @@ tq02_lines as (
     select
         document_id,
         source_line,
-        any_value(fiscal_year) as fiscal_year,
-        string_agg(distinct year_text, '、' order by year_text) as years,
-        string_agg(distinct found_kind, '、' order by found_kind) as whats,
-        min(quoted) as first_quote
+        'TQ02' as rule_id,
+        left(min(quoted), 8) as first_quote,
+        concat(
+            string_agg(distinct found_kind, '、' order by found_kind), '所写年度 ',
+            string_agg(distinct year_text, '、' order by year_text), ' 与报告年度 ', any_value(fiscal_year), ' 不符'
+        ) as found
     from year_hits
     where starts_here and year_text != '' and cast(year_text as integer) != fiscal_year
     group by document_id, source_line
-),
-
-tq02 as (
-    select
-        x.document_id,
-        'TQ02' as rule_id,
-        l.table_key,
-        concat('L', x.source_line) as note,
-        x.source_line,
-        concat(
-            {{ tq_where('l.source_page', 'x.source_line') }}, '「', {{ tq_excerpt(tq_shown('l.line_text'), 'left(x.first_quote, 8)') }},
-            '」', x.whats, '所写年度 ', x.years, ' 与报告年度 ', x.fiscal_year, ' 不符'
-        ) as message
-    from tq02_lines as x
-    inner join placed as l on x.document_id = l.document_id and x.source_line = l.source_line
 ),
 
 -- TQ03 -------------------------------------------------------------------------------------
@@ -284,16 +257,18 @@ tq03_lines as (
     select
         document_id,
         source_line,
-        string_agg(distinct concat(found_kind, '「', quoted, '」'), '、' order by concat(found_kind, '「', quoted, '」')) as found,
-        min(quoted) as first_quote
+        'TQ03' as rule_id,
+        min(quoted) as first_quote,
+        string_agg(distinct concat(found_kind, '「', quoted, '」'), '、' order by concat(found_kind, '「', quoted, '」')) as found
     from doubled_hits
     group by document_id, source_line
 ),
 
-tq03 as (
+-- TQ01–TQ03: one finding per line, quoting the line around what was found
+line_findings as (
     select
         x.document_id,
-        'TQ03' as rule_id,
+        x.rule_id,
         l.table_key,
         concat('L', x.source_line) as note,
         x.source_line,
@@ -301,7 +276,13 @@ tq03 as (
             {{ tq_where('l.source_page', 'x.source_line') }}, '「', {{ tq_excerpt(tq_shown('l.line_text'), 'x.first_quote') }},
             '」', x.found
         ) as message
-    from tq03_lines as x
+    from (
+        select * from tq01_lines
+        union all by name
+        select * from tq02_lines
+        union all by name
+        select * from tq03_lines
+    ) as x
     inner join placed as l on x.document_id = l.document_id and x.source_line = l.source_line
 ),
 
@@ -312,14 +293,6 @@ text_rules as (
     select 'TQ02' as rule_id
     union all
     select 'TQ03' as rule_id
-),
-
-line_findings as (
-    select * from tq01
-    union all by name
-    select * from tq02
-    union all by name
-    select * from tq03
 ),
 
 text_clean as (
