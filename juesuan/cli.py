@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -53,6 +54,26 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
+def _failed(reason: object, code: int = EXIT_FAILURE) -> int:
+    """Log why a verb failed; its exit code."""
+    log.error("%s", reason)
+    return code
+
+
+def _strict_exit(strict: bool, errors: int) -> int:
+    """--strict turns error-severity findings of a published build into exit 3."""
+    if strict and errors:
+        log.error("--strict: published, with %d error-severity findings (exit %d)", errors, EXIT_STRICT)
+        return EXIT_STRICT
+    return EXIT_OK
+
+
+def _findings_line(sev: dict) -> str:
+    waived = f", {sev['waived']} waived" if sev.get("waived") else ""
+    return (f"  findings: {sev.get('error', 0)} error, {sev.get('warning', 0)} warning, {sev.get('info', 0)} info"
+            f"{waived}  (juesuan findings)")
+
+
 def _progress(done: int, total: int) -> None:
     """The loader's progress callback: feeds the parse bar of a build drawn on a terminal."""
     if _BUILD_PROGRESS is not None:
@@ -61,13 +82,11 @@ def _progress(done: int, total: int) -> None:
 
 def _print_unchanged(warehouse: Path, summary: dict) -> None:
     s, sev = summary.get("stats", {}), summary.get("findings", {})
-    waived = f", {sev['waived']} waived" if sev.get("waived") else ""
     print(f"juesuan build: nothing changed since the published build of {warehouse}: no work, run recorded")
     print(f"  files: {s.get('files_seen', 0)} seen, all unchanged ({s.get('files_failed', 0)} failed: "
           f"see raw.ingest_errors: {summary.get('ingest_errors', 0)} rows)")
     print(f"  documents: {s.get('documents', 0)}")
-    print(f"  findings: {sev.get('error', 0)} error, {sev.get('warning', 0)} warning, {sev.get('info', 0)} info"
-          f"{waived}  (juesuan findings)")
+    print(_findings_line(sev))
     print(f"  time: {summary.get('seconds', 0):.2f} s")
 
 
@@ -84,15 +103,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         # no change, no work: decided before the parsers, DuckDB and dbt are even imported
         skipped = None if args.full_rebuild else try_skip(warehouse, corpora, waivers)
     except BuildLocked as exc:
-        log.error("%s", exc)
-        return EXIT_LOCKED
+        return _failed(exc, EXIT_LOCKED)
     if skipped is not None:
         _print_unchanged(warehouse, skipped)
-        errors = skipped.get("findings", {}).get("error", 0)
-        if args.strict and errors:
-            log.error("--strict: published, with %d error-severity findings (exit %d)", errors, EXIT_STRICT)
-            return EXIT_STRICT
-        return EXIT_OK
+        return _strict_exit(args.strict, skipped.get("findings", {}).get("error", 0))
 
     from juesuan.audit import run_audit
     from juesuan.build import BuildFailed, build
@@ -101,14 +115,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         result = build(corpora, warehouse, workers=args.workers, progress=None if args.quiet else _progress,
                        audit=partial(run_audit, waivers=waivers), full_rebuild=args.full_rebuild, waivers=waivers)
     except BuildLocked as exc:
-        log.error("%s", exc)
-        return EXIT_LOCKED
+        return _failed(exc, EXIT_LOCKED)
     except BuildFailed as exc:
         log.error("build failed; the published warehouse is unchanged.\n%s", exc)
         return EXIT_FAILURE
     except FileNotFoundError as exc:
-        log.error("%s", exc)
-        return EXIT_USAGE
+        return _failed(exc, EXIT_USAGE)
     s = result.stats
     sev = result.findings_by_severity
     print(f"juesuan build: published {result.warehouse}")
@@ -116,14 +128,9 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"{s.duplicates} duplicate, {s.files_failed} failed (see raw.ingest_errors: {result.ingest_errors} rows)")
     print(f"  documents: {s.documents}"
           + (f" ({result.rebuilt_documents} recomputed, incremental)" if result.incremental else ""))
-    waived = f", {sev['waived']} waived" if sev.get("waived") else ""
-    print(f"  findings: {sev.get('error', 0)} error, {sev.get('warning', 0)} warning, {sev.get('info', 0)} info"
-          f"{waived}  (juesuan findings)")
+    print(_findings_line(sev))
     print(f"  time: {result.seconds:.1f} s")
-    if args.strict and sev.get("error", 0):
-        log.error("--strict: published, with %d error-severity findings (exit %d)", sev["error"], EXIT_STRICT)
-        return EXIT_STRICT
-    return EXIT_OK
+    return _strict_exit(args.strict, sev.get("error", 0))
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -132,8 +139,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     try:
         result = run_query(warehouse_path(args.warehouse), args.query)
     except WarehouseMissing as exc:
-        log.error("%s", exc)
-        return EXIT_FAILURE
+        return _failed(exc)
     except duckdb.Error as exc:
         log.error("query failed: %s", exc)
         return EXIT_FAILURE
@@ -150,11 +156,9 @@ def cmd_findings(args: argparse.Namespace) -> int:
     try:
         rows = load_findings(warehouse_path(args.warehouse), flt)
     except WarehouseMissing as exc:
-        log.error("%s", exc)
-        return EXIT_FAILURE
+        return _failed(exc)
     except FilterError as exc:
-        log.error("%s", exc)
-        return EXIT_USAGE
+        return _failed(exc, EXIT_USAGE)
     print(format_findings(rows))
     return EXIT_OK
 
@@ -165,14 +169,12 @@ def cmd_waive(args: argparse.Namespace) -> int:
 
     warehouse = warehouse_path(args.warehouse)
     if not warehouse.exists():
-        log.error("%s", WarehouseMissing(f"no warehouse at {warehouse}: run `juesuan build` first"))
-        return EXIT_FAILURE
+        return _failed(WarehouseMissing(f"no warehouse at {warehouse}: run `juesuan build` first"))
     path = waivers_path(warehouse)
     try:
         waiver = add_waiver(warehouse, path, args.finding_key, args.reason, args.by)
     except WaiverError as exc:
-        log.error("%s", exc)
-        return EXIT_USAGE
+        return _failed(exc, EXIT_USAGE)
     print(f"waived {waiver.finding_key} ({waiver.rule_id}, {waiver.document_id}) in {path}; "
           "the next build marks it waived (findings hides it; findings --all shows it)")
     return EXIT_OK
@@ -198,8 +200,7 @@ def cmd_publish_postgres(args: argparse.Namespace) -> int:
         counts = publish_postgres(warehouse_path(args.warehouse), args.url, reader_role=args.reader_role,
                                   reader_password=args.reader_password or os.environ.get("JUESUAN_READER_PASSWORD"))
     except PublishError as exc:
-        log.error("%s", exc)
-        return EXIT_FAILURE
+        return _failed(exc)
     print(f"published {len(counts)} tables to PostgreSQL ({sum(counts.values())} rows); "
           f"read-only role: {args.reader_role}")
     return EXIT_OK
@@ -235,8 +236,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     try:
         out = build_docs(warehouse_path(args.warehouse), Path(args.out))
     except RuntimeError as exc:
-        log.error("%s", exc)
-        return EXIT_FAILURE
+        return _failed(exc)
     print(f"docs site: {out}")
     return EXIT_OK
 
@@ -248,8 +248,28 @@ def cmd_shell(args: argparse.Namespace) -> int:
     try:
         return run_shell(warehouse_path(args.warehouse), args.format)
     except WarehouseMissing as exc:
-        log.error("%s", exc)
-        return EXIT_FAILURE
+        return _failed(exc)
+
+
+def _verb(sub: argparse._SubParsersAction, name: str, func: Callable[[argparse.Namespace], int], help_: str,
+          description: str) -> argparse.ArgumentParser:
+    """The parser of one verb; ``main`` runs ``func`` with its arguments."""
+    parser = sub.add_parser(name, help=help_, description=description)
+    parser.set_defaults(func=func)
+    return parser
+
+
+# The options several verbs share, spelled once so their help reads alike everywhere.
+def _warehouse_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+
+
+def _format_option(parser: argparse.ArgumentParser, help_: str) -> None:
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help=help_)
+
+
+def _out_option(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("--out", default=default, metavar="DIR", help=f"output directory (default {default})")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -259,32 +279,30 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only, no progress bar")
     sub = p.add_subparsers(dest="verb", required=True, parser_class=_Parser, metavar="VERB")
 
-    b = sub.add_parser("build", help="ingest, dbt build, audit, publish",
-                       description="Parse every file below the corpus directories, build the star schema "
-                       "with dbt, run the audit suites and publish the warehouse atomically. Files that "
-                       "cannot be parsed are recorded in raw.ingest_errors; they never stop the build.")
+    b = _verb(sub, "build", cmd_build, "ingest, dbt build, audit, publish",
+              "Parse every file below the corpus directories, build the star schema "
+              "with dbt, run the audit suites and publish the warehouse atomically. Files that "
+              "cannot be parsed are recorded in raw.ingest_errors; they never stop the build.")
     b.add_argument("--corpus", action="append", metavar="DIR",
                    help="directory (or file) of report texts; repeatable (default: bundled samples)")
-    b.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+    _warehouse_option(b)
     b.add_argument("--strict", action="store_true",
                    help="exit 3 (after publishing) when the audit finds error-severity findings")
     b.add_argument("--workers", type=int, default=default_workers(), metavar="N",
                    help=f"parser processes (default: one per CPU, at most {MAX_DEFAULT_WORKERS}; here {default_workers()})")
     b.add_argument("--full-rebuild", action="store_true",
                    help="recompute every document, not only those of units whose reports changed")
-    b.set_defaults(func=cmd_build)
 
-    s = sub.add_parser("sql", help="read-only query of the published warehouse",
-                       description="Run one SQL statement on a read-only connection to the published warehouse. "
-                       "Schemas: marts (star schema), audit (rules, findings, build_runs), raw (loader output).")
+    s = _verb(sub, "sql", cmd_sql, "read-only query of the published warehouse",
+              "Run one SQL statement on a read-only connection to the published warehouse. "
+              "Schemas: marts (star schema), audit (rules, findings, build_runs), raw (loader output).")
     s.add_argument("query", metavar="QUERY", help="SQL text, e.g. \"select * from marts.dim_document\"")
-    s.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
-    s.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
-    s.set_defaults(func=cmd_sql)
+    _warehouse_option(s)
+    _format_option(s, "output format")
 
-    f = sub.add_parser("findings", help="the audit result, readable by a person",
-                       description="List audit findings (审计发现) with both numbers, the rule's Chinese title "
-                       "and the source line.")
+    f = _verb(sub, "findings", cmd_findings, "the audit result, readable by a person",
+              "List audit findings (审计发现) with both numbers, the rule's Chinese title "
+              "and the source line.")
     f.add_argument("--unit", help="unit name or part of it (e.g. 硚口)")
     f.add_argument("--year", type=int, help="fiscal year")
     f.add_argument("--severity", choices=("error", "warning", "info"), help="only this severity")
@@ -292,48 +310,44 @@ def make_parser() -> argparse.ArgumentParser:
     f.add_argument("--rule", help="only this rule id (CR02) or family (CR)")
     f.add_argument("--all", action="store_true",
                    help="also waived findings, superseded report versions and waivers that no longer apply")
-    f.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
-    f.set_defaults(func=cmd_findings)
+    _warehouse_option(f)
 
-    w = sub.add_parser("waive", help="accept a finding after review (豁免)",
-                       description="Append a waiver for FINDING_KEY (shown by `juesuan findings`) to the waivers "
-                       "CSV ($JUESUAN_WAIVERS, default waivers.csv beside the warehouse; keep it in version "
-                       "control). The next build marks the finding waived: `findings` hides it, `findings --all` "
-                       "shows it, the build summary counts it apart. A waiver is keyed on the report's content: "
-                       "when the report changes it no longer applies, and `findings --all` says so.")
+    w = _verb(sub, "waive", cmd_waive, "accept a finding after review (豁免)",
+              "Append a waiver for FINDING_KEY (shown by `juesuan findings`) to the waivers "
+              "CSV ($JUESUAN_WAIVERS, default waivers.csv beside the warehouse; keep it in version "
+              "control). The next build marks the finding waived: `findings` hides it, `findings --all` "
+              "shows it, the build summary counts it apart. A waiver is keyed on the report's content: "
+              "when the report changes it no longer applies, and `findings --all` says so.")
     w.add_argument("finding_key", metavar="FINDING_KEY")
     w.add_argument("--reason", required=True, help="why the finding is accepted")
     w.add_argument("--by", help="who reviewed it (default $USER)")
-    w.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
-    w.set_defaults(func=cmd_waive)
+    _warehouse_option(w)
 
-    rp = sub.add_parser("report", help="offline HTML audit site: a ranked index and one page per document",
-                        description="Write <out>/index.html (totals, charts, the reports ranked by errors then "
-                        "warnings, filters and search that run in the page) and <out>/<document_id>.html for "
-                        "every document, or those given with --document: each finding with the rule's Chinese "
-                        "title, both figures, page and line, the table rows as printed with the compared cells "
-                        "highlighted or the narrative sentence with its figures marked, and charts of the "
-                        "report. Every page is one file with its CSS and script inline: nothing is loaded "
-                        "from the network. Chinese needs a CJK font on the reading machine (fonts-noto-cjk).")
-    rp.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
-    rp.add_argument("--out", default="reports/audit", metavar="DIR", help="output directory (default reports/audit)")
+    rp = _verb(sub, "report", cmd_report, "offline HTML audit site: a ranked index and one page per document",
+               "Write <out>/index.html (totals, charts, the reports ranked by errors then "
+               "warnings, filters and search that run in the page) and <out>/<document_id>.html for "
+               "every document, or those given with --document: each finding with the rule's Chinese "
+               "title, both figures, page and line, the table rows as printed with the compared cells "
+               "highlighted or the narrative sentence with its figures marked, and charts of the "
+               "report. Every page is one file with its CSS and script inline: nothing is loaded "
+               "from the network. Chinese needs a CJK font on the reading machine (fonts-noto-cjk).")
+    _warehouse_option(rp)
+    _out_option(rp, "reports/audit")
     rp.add_argument("--document", action="append", metavar="ID", help="only this document_id (repeatable)")
-    rp.set_defaults(func=cmd_report)
 
-    pg = sub.add_parser("publish-postgres", help="mirror marts and audit into PostgreSQL for BI tools",
-                        description="Copy the marts and audit schemas into PostgreSQL in one transaction "
-                        "(schema swap) and grant a read-only role.")
+    pg = _verb(sub, "publish-postgres", cmd_publish_postgres, "mirror marts and audit into PostgreSQL for BI tools",
+               "Copy the marts and audit schemas into PostgreSQL in one transaction "
+               "(schema swap) and grant a read-only role.")
     pg.add_argument("url", metavar="URL", help="postgresql://user@host:port/dbname")
-    pg.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
+    _warehouse_option(pg)
     pg.add_argument("--reader-role", default="juesuan_reader", help="read-only role (default juesuan_reader)")
     pg.add_argument("--reader-password", metavar="PW", help="make the read-only role a login role with this "
                     "password (default $JUESUAN_READER_PASSWORD; without it a new role is NOLOGIN: grant it to "
                     "your BI logins, see docs/serving.md)")
-    pg.set_defaults(func=cmd_publish_postgres)
 
-    sy = sub.add_parser("synth", help="synthetic corpus for scale tests",
-                        description="Write N realistic synthetic reports in all three layouts, deterministic "
-                        "for a seed; with --error-rate, inject labelled errors (labels.csv beside them).")
+    sy = _verb(sub, "synth", cmd_synth, "synthetic corpus for scale tests",
+               "Write N realistic synthetic reports in all three layouts, deterministic "
+               "for a seed; with --error-rate, inject labelled errors (labels.csv beside them).")
     sy.add_argument("--docs", type=int, required=True, metavar="N", help="number of reports")
     sy.add_argument("--out", required=True, metavar="DIR", help="output directory")
     sy.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
@@ -342,40 +356,35 @@ def make_parser() -> argparse.ArgumentParser:
     sy.add_argument("--format", dest="fmt", choices=("text", "pdf"), default="text",
                     help="text: .txt in the three text layouts (default); pdf: .pdf in the 2024 national "
                     "template, its variants drawn per report from the seed")
-    sy.set_defaults(func=cmd_synth)
 
-    ins = sub.add_parser("inspect", help="what the loader reads from one report, without building",
-                         description="Parse one report file (.txt or .pdf) as `build` would and print what was "
-                         "read: unit, year and scope; each of the nine tables as TSV (one line per printed row, "
-                         "one column per recognised amount column, with page, row and line); the narrative "
-                         "facts; code repairs; and every problem with its line. Nothing is written. Use it to "
-                         "check a report from a new city or layout before building.")
+    ins = _verb(sub, "inspect", cmd_inspect, "what the loader reads from one report, without building",
+                "Parse one report file (.txt or .pdf) as `build` would and print what was "
+                "read: unit, year and scope; each of the nine tables as TSV (one line per printed row, "
+                "one column per recognised amount column, with page, row and line); the narrative "
+                "facts; code repairs; and every problem with its line. Nothing is written. Use it to "
+                "check a report from a new city or layout before building.")
     ins.add_argument("file", metavar="FILE", help="report file (.txt or .pdf)")
-    ins.set_defaults(func=cmd_inspect)
 
-    d = sub.add_parser("docs", help="static offline documentation site (dbt docs --static)",
-                       description="Write <out>/index.html: the dbt documentation of the published warehouse "
-                       "as one offline HTML file (no server, nothing loaded from the network). It opens on an "
-                       "overview (schemas, the star schema, filtering is_current, where findings come from) and "
-                       "documents every table and column with its Chinese term and lineage; relations are named "
-                       "as you query them (juesuan.marts.fct_expenditure for warehouse/juesuan.duckdb). Reads a "
-                       "copy of the warehouse; run `juesuan build` first. `make docs` builds only when no "
-                       "warehouse is published.")
-    d.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
-    d.add_argument("--out", default="reports/docs", metavar="DIR", help="output directory (default reports/docs)")
-    d.set_defaults(func=cmd_docs)
+    d = _verb(sub, "docs", cmd_docs, "static offline documentation site (dbt docs --static)",
+              "Write <out>/index.html: the dbt documentation of the published warehouse "
+              "as one offline HTML file (no server, nothing loaded from the network). It opens on an "
+              "overview (schemas, the star schema, filtering is_current, where findings come from) and "
+              "documents every table and column with its Chinese term and lineage; relations are named "
+              "as you query them (juesuan.marts.fct_expenditure for warehouse/juesuan.duckdb). Reads a "
+              "copy of the warehouse; run `juesuan build` first. `make docs` builds only when no "
+              "warehouse is published.")
+    _warehouse_option(d)
+    _out_option(d, "reports/docs")
 
-    sh = sub.add_parser("shell", help="interactive read-only SQL prompt on the published warehouse",
-                        description="An interactive SQL prompt on a read-only connection to the published "
-                        "warehouse, with history (~/.juesuan_history, or $JUESUAN_HISTORY). Statements end with "
-                        "';' and may span lines; several on a line run in order. Dot commands: .tables, "
-                        ".describe TABLE, .format table|csv|json, .timer on, .read FILE, .help, .quit. When "
-                        "stdin is not a terminal, the input runs as a script and the first error exits 1: "
-                        "juesuan shell < queries.sql")
-    sh.add_argument("--warehouse", metavar="PATH", help=WAREHOUSE_HELP)
-    sh.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                    help="output format, as for `sql` (default table; .format changes it)")
-    sh.set_defaults(func=cmd_shell)
+    sh = _verb(sub, "shell", cmd_shell, "interactive read-only SQL prompt on the published warehouse",
+               "An interactive SQL prompt on a read-only connection to the published "
+               "warehouse, with history (~/.juesuan_history, or $JUESUAN_HISTORY). Statements end with "
+               "';' and may span lines; several on a line run in order. Dot commands: .tables, "
+               ".describe TABLE, .format table|csv|json, .timer on, .read FILE, .help, .quit. When "
+               "stdin is not a terminal, the input runs as a script and the first error exits 1: "
+               "juesuan shell < queries.sql")
+    _warehouse_option(sh)
+    _format_option(sh, "output format, as for `sql` (default table; .format changes it)")
     return p
 
 
