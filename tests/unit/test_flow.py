@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -54,35 +55,22 @@ def fixture_lines(name: str) -> list[str]:
     return split_lines(decode((FIXTURES / name).read_bytes())[0])
 
 
-@pytest.fixture(scope="module")
-def s002() -> Parsed:
-    return Parsed(sample_lines("002"))
+def _parsed_fixture(name: str, lines: Callable[[], list[str]]) -> object:
+    """A module-scoped fixture ``name``: those lines, parsed once for all the tests that use them."""
+
+    @pytest.fixture(scope="module", name=name)
+    def parsed() -> Parsed:
+        return Parsed(lines())
+
+    return parsed
 
 
-@pytest.fixture(scope="module")
-def public() -> Parsed:
-    return Parsed(fixture_lines("2021_public_numbering.txt"))
-
-
-@pytest.fixture(scope="module")
-def ambiguous() -> Parsed:
-    return Parsed(fixture_lines("2022_ambiguous.txt"))
-
-
-@pytest.fixture(scope="module")
-def broken() -> Parsed:
-    return Parsed(fixture_lines("2023_broken.txt"))
-
-
-@pytest.fixture(scope="module")
-def gov_fund() -> Parsed:
-    return Parsed(fixture_lines("2024_gov_fund.txt"))
-
-
-@pytest.fixture(scope="module")
-def page_number() -> Parsed:
-    return Parsed(fixture_lines("2022_page_number.txt"))
-
+s002 = _parsed_fixture("s002", lambda: sample_lines("002"))
+public = _parsed_fixture("public", lambda: fixture_lines("2021_public_numbering.txt"))
+ambiguous = _parsed_fixture("ambiguous", lambda: fixture_lines("2022_ambiguous.txt"))
+broken = _parsed_fixture("broken", lambda: fixture_lines("2023_broken.txt"))
+gov_fund = _parsed_fixture("gov_fund", lambda: fixture_lines("2024_gov_fund.txt"))
+page_number = _parsed_fixture("page_number", lambda: fixture_lines("2022_page_number.txt"))
 
 ALL = ("s002", "public", "ambiguous", "broken", "gov_fund", "page_number")
 
