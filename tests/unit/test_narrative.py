@@ -57,6 +57,11 @@ def _execution(facts: list[NarrativeFact], code: str | None) -> dict[str, Narrat
     }
 
 
+def _figures(ex: dict[str, NarrativeFact], field: str = "value") -> tuple:
+    """``field`` of an execution's budget, final and stated rate, to compare the three at once."""
+    return tuple(getattr(ex[metric], field) for metric in ("budget", "final", "stated_rate"))
+
+
 # ---- real samples ------------------------------------------------------------------------
 
 
@@ -69,19 +74,15 @@ def test_samples_parse_without_problems(samples) -> None:
 def test_004_overall_budget_execution(samples) -> None:
     facts, _, _ = samples["004"]
     ex = _execution(facts, None)
-    assert ex["budget"].value == Decimal("1236.24")
-    assert ex["final"].value == Decimal("1272.19")
-    assert ex["stated_rate"].value == Decimal("97.2")
+    assert _figures(ex) == (Decimal("1236.24"), Decimal("1272.19"), Decimal("97.2"))
     assert {f.qualifier for f in ex.values()} == {"overall"}
-    assert (ex["budget"].source_line, ex["final"].source_line, ex["stated_rate"].source_line) == (213, 213, 215)
+    assert _figures(ex, "source_line") == (213, 213, 215)
 
 
 def test_004_item_2060199(samples) -> None:
     facts, _, _ = samples["004"]
     ex = _execution(facts, "2060199")
-    assert ex["budget"].value == Decimal("645.42")
-    assert ex["final"].value == Decimal("683.85")
-    assert ex["stated_rate"].value == Decimal("105.9")
+    assert _figures(ex) == (Decimal("645.42"), Decimal("683.85"), Decimal("105.9"))
     assert ex["budget"].subject_name == "其他科学技术管理事务支出"
     assert ex["budget"].subject_level == "item"
     assert ex["direction"].value == 1 and ex["direction"].qualifier == "大于"
@@ -90,10 +91,8 @@ def test_004_item_2060199(samples) -> None:
 def test_000_item_2080505_and_its_lines(samples) -> None:
     facts, _, lines = samples["000"]
     ex = _execution(facts, "2080505")
-    assert (ex["budget"].value, ex["final"].value, ex["stated_rate"].value) == (
-        Decimal("48"), Decimal("83.55"), Decimal("174.1"),
-    )
-    assert (ex["budget"].source_line, ex["final"].source_line, ex["stated_rate"].source_line) == (230, 230, 232)
+    assert _figures(ex) == (Decimal("48"), Decimal("83.55"), Decimal("174.1"))
+    assert _figures(ex, "source_line") == (230, 230, 232)
     assert "174.1%" in lines[232 - 1]
 
 
@@ -101,9 +100,7 @@ def test_001_alias_fangzu_butie_is_2210202(samples) -> None:
     facts, _, _ = samples["001"]
     ex = _execution(facts, "2210202")
     assert ex["budget"].subject_name == "房租补贴"
-    assert (ex["budget"].value, ex["final"].value, ex["stated_rate"].value) == (
-        Decimal("5.78"), Decimal("5.72"), Decimal("99"),
-    )
+    assert _figures(ex) == (Decimal("5.78"), Decimal("5.72"), Decimal("99"))
     assert ex["budget"].source_line == 456
 
 
@@ -111,9 +108,7 @@ def test_002_class_level_execution(samples) -> None:
     facts, _, _ = samples["002"]
     ex = _execution(facts, "201")
     assert ex["budget"].subject_level == "class"
-    assert (ex["budget"].value, ex["final"].value, ex["stated_rate"].value) == (
-        Decimal("184.48"), Decimal("181.99"), Decimal("98.7"),
-    )
+    assert _figures(ex) == (Decimal("184.48"), Decimal("181.99"), Decimal("98.7"))
     assert (ex["budget"].source_line, ex["final"].source_line) == (905, 907)
 
 
@@ -294,10 +289,17 @@ def small() -> SubjectResolver:
     return SubjectResolver(SUBJECTS, ALIASES)
 
 
+PART_3 = "第三部分 2024 年度部门决算情况说明"
+
+
+def _narrative(*lines: str) -> list[str]:
+    """A report that opens on the narrative part's heading; lines[k] is source line k + 2."""
+    return split_lines("\n".join([PART_3, *lines]))
+
+
 def _doc(*body: str) -> list[str]:
     """A minimal report: narrative part + 五、 section; body line k is source line k + 5."""
-    head = ["第三部分 2024 年度部门决算情况说明", "", "五、一般公共预算财政拨款支出决算情况说明", "", "（三）具体情况。"]
-    return split_lines("\n".join([*head, *body, "", "第四部分 其他"]))
+    return _narrative("", "五、一般公共预算财政拨款支出决算情况说明", "", "（三）具体情况。", *body, "", "第四部分 其他")
 
 
 def _line_of(lines: list[str], needle: str) -> int:
@@ -320,9 +322,7 @@ def test_spaces_inside_words_and_amounts(small) -> None:
     facts, errors = extract_facts(lines, small)
     assert errors == []
     ex = _execution(facts, "2210201")
-    assert (ex["budget"].value, ex["final"].value, ex["stated_rate"].value) == (
-        Decimal("28.54"), Decimal("31.76"), Decimal("111.3"),
-    )
+    assert _figures(ex) == (Decimal("28.54"), Decimal("31.76"), Decimal("111.3"))
     assert ex["direction"].qualifier == "大于"
 
 
@@ -399,14 +399,13 @@ def test_overall_and_class_structure_variants(small) -> None:
 
 
 def test_decreases_are_negative_and_previous_year_kept(small) -> None:
-    lines = split_lines("\n".join([
-        "第三部分 2024 年度部门决算情况说明",
+    lines = _narrative(
         "一、收入支出决算总体情况说明",
         "2024 年度收、支总计均为 90 万元。与 2023 年度相比，收、支总计各减少 10 万元，下降 10%。",
         "四、财政拨款收入支出决算总体情况说明",
         "一般公共预算财政拨款收入 90 万元，较上年决算数 100 万元减少 10 万元，下降 10%。",
         "第四部分",
-    ]))
+    )
     facts, errors = extract_facts(lines, small)
     assert errors == []
     assert _one(facts, "total_income_expenditure_change").value == -10
@@ -416,13 +415,12 @@ def test_decreases_are_negative_and_previous_year_kept(small) -> None:
 
 
 def test_three_public_template_wording(small) -> None:
-    lines = split_lines("\n".join([
-        "第三部分 2024 年度部门决算情况说明",
+    lines = _narrative(
         "九、财政拨款“三公”经费支出决算情况说明",
         "1.因公出国(境)费预算为 0 万元，支出决算为 0 万元，完成预算的 0%。决算数较上年增加（减少）0 万元。",
         "2.公务接待费预算为 2 万元，支出决算为 1 万元，完成预算的 50%。决算数较上年增加（减少）1 万元。",
         "第四部分",
-    ]))
+    )
     facts, errors = extract_facts(lines, small)
     assert _one(facts, "three_public_change", item="abroad").value == 0
     assert [f for f in facts if f.metric == "three_public_change" and f.item == "reception"] == []
@@ -431,16 +429,15 @@ def test_three_public_template_wording(small) -> None:
 
 
 def test_contents_listing_is_not_the_narrative(small) -> None:
-    lines = split_lines("\n".join([
-        "第三部分 2024 年度部门决算情况说明",
+    lines = _narrative(
         "一、收入支出决算总体情况说明",
         "第四部分 名词解释",
         "第一部分 概况",
-        "第三部分 2024 年度部门决算情况说明",
+        PART_3,
         "一、收入支出决算总体情况说明",
         "2024 年度收、支总计均为 12.5 万元。",
         "第四部分 名词解释",
-    ]))
+    )
     facts, errors = extract_facts(lines, small)
     assert errors == []
     assert [(f.metric, f.value, f.source_line) for f in facts] == [("total_income_expenditure", Decimal("12.5"), 7)]
@@ -496,8 +493,7 @@ def test_real_seeds_load() -> None:
 
 def _annex(*body: str) -> list[str]:
     """A minimal report with a 附件 part; body line k is source line k + 6."""
-    head = ["第三部分 2024 年度部门决算情况说明", "", "一、收入支出决算总体情况说明", "", "第六部分 附件", ""]
-    return split_lines("\n".join([*head, *body, ""]))
+    return _narrative("", "一、收入支出决算总体情况说明", "", "第六部分 附件", "", *body, "")
 
 
 @pytest.mark.parametrize(
