@@ -16,6 +16,13 @@ SUBJECT_COLUMNS = {
 }
 THREE_PUBLIC = [f"{stage}:{item}" for stage in ("budget", "final")
                 for item in ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")]
+_SUBJECT_LEVELS = {3: "class", 5: "section", 7: "item"}  # 功能分类 level by code length
+
+
+def subject_rows(names: dict[str, str]) -> list[dict[str, str]]:
+    """Code-list rows as in seeds/function_subjects.csv, from code → name (the level follows from the code)."""
+    return [{"subject_code": code, "subject_level": _SUBJECT_LEVELS[len(code)], "subject_name": name}
+            for code, name in names.items()]
 
 
 def expected_cells(doc: SynthDoc) -> dict[tuple[str, str | None, str], Decimal]:

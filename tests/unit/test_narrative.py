@@ -11,6 +11,7 @@ import pytest
 from ingest.narrative import SubjectResolver, UnresolvedSubject, extract_facts
 from ingest.records import NarrativeFact, ParseError
 from ingest.text import decode, split_lines
+from tests.helpers import subject_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -265,18 +266,11 @@ def test_table_of_contents_is_skipped_001(samples) -> None:
 
 # ---- synthetic noise cases ---------------------------------------------------------------
 
-SUBJECTS = [
-    {"subject_code": "201", "subject_level": "class", "subject_name": "一般公共服务支出"},
-    {"subject_code": "20103", "subject_level": "section", "subject_name": "政府办公厅（室）及相关机构事务"},
-    {"subject_code": "2010350", "subject_level": "item", "subject_name": "事业运行"},
-    {"subject_code": "208", "subject_level": "class", "subject_name": "社会保障和就业支出"},
-    {"subject_code": "20805", "subject_level": "section", "subject_name": "行政事业单位养老支出"},
-    {"subject_code": "2080505", "subject_level": "item", "subject_name": "机关事业单位基本养老保险缴费支出"},
-    {"subject_code": "221", "subject_level": "class", "subject_name": "住房保障支出"},
-    {"subject_code": "22102", "subject_level": "section", "subject_name": "住房改革支出"},
-    {"subject_code": "2210201", "subject_level": "item", "subject_name": "住房公积金"},
-    {"subject_code": "2210202", "subject_level": "item", "subject_name": "提租补贴"},
-]
+SUBJECTS = subject_rows({  # one 类 per line
+    "201": "一般公共服务支出", "20103": "政府办公厅（室）及相关机构事务", "2010350": "事业运行",
+    "208": "社会保障和就业支出", "20805": "行政事业单位养老支出", "2080505": "机关事业单位基本养老保险缴费支出",
+    "221": "住房保障支出", "22102": "住房改革支出", "2210201": "住房公积金", "2210202": "提租补贴",
+})
 ALIASES = [
     {"alias_name": "房租补贴", "subject_code": "2210202", "note": ""},
     {"alias_name": "行政事业单位离退休", "subject_code": "20805", "note": ""},

@@ -22,6 +22,7 @@ from ingest.narrative import (
 )
 from ingest.records import NarrativeFact, ParseError
 from ingest.text import decode, split_lines
+from tests.helpers import subject_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "narrative_pdf"
@@ -311,15 +312,12 @@ def test_template_placeholders_state_nothing(resolver: SubjectResolver) -> None:
 
 # ---- synthetic variants -------------------------------------------------------------------
 
-SUBJECTS = [
-    {"subject_code": "201", "subject_level": "class", "subject_name": "一般公共服务支出"},
-    {"subject_code": "20139", "subject_level": "section", "subject_name": "社会工作事务"},
-    {"subject_code": "208", "subject_level": "class", "subject_name": "社会保障和就业支出"},
-    {"subject_code": "210", "subject_level": "class", "subject_name": "卫生健康支出"},
-    {"subject_code": "212", "subject_level": "class", "subject_name": "城乡社区支出"},
-    {"subject_code": "21201", "subject_level": "section", "subject_name": "城乡社区管理事务"},
-    {"subject_code": "2120101", "subject_level": "item", "subject_name": "行政运行"},
-]
+SUBJECTS = subject_rows({  # one 类 per line
+    "201": "一般公共服务支出", "20139": "社会工作事务",
+    "208": "社会保障和就业支出",
+    "210": "卫生健康支出",
+    "212": "城乡社区支出", "21201": "城乡社区管理事务", "2120101": "行政运行",
+})
 ITEM = "1、一般公共服务支出（类）社会工作事务（款）行政运行（项）。"
 
 
