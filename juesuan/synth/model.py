@@ -9,6 +9,7 @@ from these leaves, so every identity of the nine tables holds exactly.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from juesuan.synth.reference import (
@@ -60,6 +61,11 @@ class Leaf:
     @property
     def gpb(self) -> int:
         return self.gb + self.gp
+
+
+def _leaf_total(value: Callable[[Leaf], int]) -> property:
+    """A :class:`Report` property: Σ ``value(leaf)`` over its leaves."""
+    return property(lambda report: sum(value(x) for x in report.leaves))
 
 
 @dataclass
@@ -116,33 +122,14 @@ class Report:
                     out.append(code)
         return out
 
-    @property
-    def gpb_total(self) -> int:
-        return sum(x.gpb for x in self.leaves)
-
-    @property
-    def gpb_basic(self) -> int:
-        return sum(x.gb for x in self.leaves)
-
-    @property
-    def gpb_project(self) -> int:
-        return sum(x.gp for x in self.leaves)
-
-    @property
-    def fiscal_income(self) -> int:
-        return sum(x.fiscal_inc for x in self.leaves)
-
-    @property
-    def income_total(self) -> int:
-        return sum(x.fiscal_inc + x.business + x.other for x in self.leaves)
-
-    @property
-    def exp_basic(self) -> int:
-        return sum(x.gb + x.nb for x in self.leaves)
-
-    @property
-    def exp_project(self) -> int:
-        return sum(x.gp + x.np for x in self.leaves)
+    # totals Σ over the leaves: gpb_* 一般公共预算 (table 05), exp_* all funds (03), income (02)
+    gpb_total = _leaf_total(lambda x: x.gpb)
+    gpb_basic = _leaf_total(lambda x: x.gb)
+    gpb_project = _leaf_total(lambda x: x.gp)
+    fiscal_income = _leaf_total(lambda x: x.fiscal_inc)
+    income_total = _leaf_total(lambda x: x.fiscal_inc + x.business + x.other)
+    exp_basic = _leaf_total(lambda x: x.gb + x.nb)
+    exp_project = _leaf_total(lambda x: x.gp + x.np)
 
     @property
     def exp_total(self) -> int:
