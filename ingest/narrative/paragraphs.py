@@ -15,17 +15,16 @@ from dataclasses import dataclass
 
 from ingest.text import squeeze_cjk
 
+_CN = "[一二三四五六七八九十]+"  # a Chinese numeral, as headings number parts and sections
+_CN_NUMBERING = rf"{_CN}、|[（(]{_CN}[）)]"  # 一、 or （一）
 # Part headings (第三部分 …) delimit the narrative; a table of contents repeats them, so the
 # last heading naming 情况说明 is the real one.
-PART = re.compile(r"^第[一二三四五六七八九十]+部分")
+PART = re.compile(rf"^第{_CN}部分")
 # A line that opens a new paragraph: any numbering style the reports use.
-_NUMBERING = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|[（(]\d{1,2}[）)]"
-    r"|\d{1,2}[.、．](?!\d)|[①-⑳])\s*"
-)
-_CN_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+_NUMBERING = re.compile(rf"^(?:{_CN_NUMBERING}|[（(]\d{{1,2}}[）)]|\d{{1,2}}[.、．](?!\d)|[①-⑳])\s*")
+_CN_NUMBERED = re.compile(rf"^(?:{_CN_NUMBERING})")
 # Top-level heading (一、…情况说明); other 一、 lines inside prose are list items.
-_TOP_HEADING = re.compile(r"^[一二三四五六七八九十]+、.*(?:说明|情况)[。.]?$")
+_TOP_HEADING = re.compile(rf"^{_CN}、.*(?:说明|情况)[。.]?$")
 # Heading-like lines end their paragraph, so the heading never swallows the first sentence.
 _HEADING_END = re.compile(r"(?:说明|情况|[。：:])$")
 # Page furniture that lands mid-sentence: "- 18 -", "第 3 页"; bare numbers handled apart.
