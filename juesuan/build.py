@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,7 +22,8 @@ import pandas as pd
 
 from ingest.loader import RAW_TABLES, LoadStats, load
 from juesuan import __version__
-from juesuan.config import REPO_ROOT, SAMPLES_DIR, log
+from juesuan.config import SAMPLES_DIR, log
+from juesuan.dbtrun import BUILD_DB_NAME, dbt_command, failure_summary
 from juesuan.fingerprint import project_fingerprint
 from juesuan.incremental import can_build_upon, write_rebuild_scope
 from juesuan.lock import build_lock
@@ -44,22 +43,6 @@ class BuildResult:
     ingest_errors: int = 0
     incremental: bool = False
     rebuilt_documents: int = 0
-
-
-def dbt_command(args: Sequence[str], db_path: Path, target_dir: Path) -> subprocess.CompletedProcess[str]:
-    """Run dbt as a subprocess (in-process dbt keeps the DuckDB file locked)."""
-    env = dict(os.environ, JUESUAN_DBT_PATH=str(db_path), JUESUAN_DBT_TARGET="build",
-               DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), *args, "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
-           "--target-path", str(target_dir), "--log-path", str(target_dir / "logs")]
-    log.debug("running %s", " ".join(cmd))
-    return subprocess.run(cmd, env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
-
-
-def _dbt_failure_summary(output: str) -> str:
-    lines = [x for x in output.splitlines() if any(k in x for k in ("ERROR", "FAIL", "Failure", "Error", "error"))]
-    return "\n".join(lines[-15:]) or output[-2000:]
 
 
 def publish_file(built: Path, warehouse: Path) -> None:
@@ -160,13 +143,14 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
     started_clock = time.monotonic()
     started = datetime.now(UTC).replace(tzinfo=None)
     with build_lock(warehouse):
-        # One name for every build (the lock allows one at a time): dbt keys its saved parse on the
-        # profile's path, so a per-process name re-parsed the whole project on every build, and a
-        # killed build's file is removed by the next one.
-        building = warehouse.with_name(f".{warehouse.name}.building")
+        # The build's own directory (the lock allows one build at a time), so that dbt opens the
+        # file by the same relative name in every build (juesuan/dbtrun.py); a killed build's
+        # directory is removed by the next one.
+        work = warehouse.with_name(f".{warehouse.name}.building")
+        building = work / BUILD_DB_NAME
         target_dir = warehouse.parent / ".dbt-target"
-        for leftover in (building, building.with_name(building.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        _remove(work)
+        work.mkdir()
         fingerprint = project_fingerprint()
         before = snapshot(corpora)  # stat before reading: a file changed during the build is caught next time
         incremental = audit is not None and not full_rebuild and can_build_upon(warehouse, fingerprint)
@@ -188,7 +172,7 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             log.info("dbt build (%s) …", f"incremental, {rebuilt} documents" if incremental else "full")
             proc = dbt_command(["build", "--quiet", "--fail-fast"], building, target_dir)
             if proc.returncode != 0:
-                raise BuildFailed("dbt build failed:\n" + _dbt_failure_summary(proc.stdout + proc.stderr))
+                raise BuildFailed("dbt build failed:\n" + failure_summary(proc.stdout + proc.stderr))
             if audit is not None:
                 log.info("audit …")
                 result.findings_by_severity = audit(building, incremental=incremental)
@@ -210,10 +194,17 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
                                     ingest_errors=result.ingest_errors))
             log.info("published %s in %.1f s", warehouse, result.seconds)
             return result
-        except BaseException:
-            building.unlink(missing_ok=True)
-            building.with_name(building.name + ".wal").unlink(missing_ok=True)
-            raise
+        finally:  # published or failed, the build's directory goes (the published file was moved out)
+            _remove(work)
+
+
+def _remove(work: Path) -> None:
+    """Remove a build directory (or the single file older versions built in)."""
+    if work.is_dir():
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        work.unlink(missing_ok=True)
+        work.with_name(work.name + ".wal").unlink(missing_ok=True)
 
 
 def result_json(result: BuildResult) -> str:

@@ -12,8 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from juesuan.build import dbt_command
 from juesuan.config import log
+from juesuan.dbtrun import dbt_command
 
 
 def build_docs(warehouse: Path, out_dir: Path) -> Path:
