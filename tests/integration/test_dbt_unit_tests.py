@@ -1,0 +1,23 @@
+"""The dbt unit tests (models/*/_*.yml ``unit_tests:``) run here, not in every build: they check
+the models' SQL on fixed inputs, which does not change from one build to the next."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from juesuan.dbtrun import BUILD_DB_NAME, dbt_command, failure_summary
+
+
+def test_dbt_unit_tests_pass(sample_warehouse: Path, tmp_path: Path):
+    # dbt reads the column types of a unit test's inputs from a built warehouse: a copy of the samples'
+    db = tmp_path / BUILD_DB_NAME
+    shutil.copyfile(sample_warehouse, db)
+    target = tmp_path / "target"
+    proc = dbt_command(["test", "--select", "test_type:unit", "--quiet"], db, target)
+    assert proc.returncode == 0, failure_summary(proc.stdout + proc.stderr)
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(unit) >= 7, [r["unique_id"] for r in results]
+    assert {r["status"] for r in unit} == {"pass"}
