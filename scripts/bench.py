@@ -52,10 +52,15 @@ from benchlib.memory import TreeSampler, memory_method
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+# issue 17's targets (issue 9's for queries and audit quality)
 TARGETS = {
-    "full_build_s_10000": 180.0,
-    "peak_memory_gb_10000": 4.0,
-    "rebuild_share_of_full": 0.15,
+    "full_build_s_10000": 80.0,
+    "peak_memory_gb_10000": 2.5,
+    "rebuild_share_of_full_1000": 0.15,
+    "rebuild_share_of_full_10000": 0.05,
+    "nochange_s_10000": 1.0,
+    "nochange_share_of_full_samples": 0.10,
+    "sample_build_s": 8.0,
     "query_p95_ms": 200.0,
     "recall": 0.95,
     "error_false_alarms": 0,
@@ -70,6 +75,7 @@ def child_build(corpus: str, warehouse: str, workers: int, timings_file: str) ->
     import juesuan.build as build_mod
     from ingest import loader
     from juesuan.audit import run_audit
+    from juesuan.waivers import waivers_path
 
     timings: dict[str, float] = defaultdict(float)
 
@@ -96,7 +102,9 @@ def child_build(corpus: str, warehouse: str, workers: int, timings_file: str) ->
         build_mod.dbt_command = timed("dbt", build_mod.dbt_command)
     audit = timed("audit", run_audit)
     t0, c0 = time.perf_counter(), cpu()
-    result = build_mod.build([Path(corpus)], Path(warehouse), workers=workers, audit=audit)
+    # with the waivers file, as `juesuan build` does: the build writes the no-change manifest
+    result = build_mod.build([Path(corpus)], Path(warehouse), workers=workers, audit=audit,
+                             waivers=waivers_path(Path(warehouse)))
     timings["total"] = time.perf_counter() - t0
     timings["cpu_total"] = cpu() - c0
     if "ingest" in timings:
@@ -139,6 +147,35 @@ def run_build(corpus: Path, warehouse: Path, workers: int) -> dict:
                 dbt_nodes=dbt_nodes, findings=timings["findings"], files_new=timings["files_new"],
                 files_unchanged=timings["files_unchanged"], files_failed=timings["files_failed"],
                 ingest_errors=timings["ingest_errors"])
+
+
+def run_cli_build(corpus: Path | None, warehouse: Path, workers: int) -> dict:
+    """`juesuan -q build` as a user runs it (the no-change check included): wall seconds, peak RSS."""
+    cmd = [str(Path(sys.executable).with_name("juesuan")), "-q", "build", "--warehouse", str(warehouse),
+           "--workers", str(workers), *(["--corpus", str(corpus)] if corpus else [])]
+    env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", GX_ANALYTICS_ENABLED="false")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with TreeSampler(proc.pid) as sampler:
+        output, _ = proc.communicate()
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"juesuan build {corpus or 'samples'} failed ({proc.returncode}):\n{output[-4000:]}")
+    return dict(wall_s=round(wall, 2), peak_tree_rss_mb=round(sampler.peak / 2**20, 1))
+
+
+def sample_builds(work: Path, workers: int) -> dict:
+    """The bundled samples into a new warehouse (`make build` after set-up), then again unchanged."""
+    warehouse = work / "samples" / "juesuan.duckdb"
+    if warehouse.parent.exists():
+        for f in warehouse.parent.iterdir():
+            if f.is_file():
+                f.unlink()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    full = run_cli_build(None, warehouse, workers)
+    nochange = run_cli_build(None, warehouse, workers)
+    nochange["share_of_full"] = round(nochange["wall_s"] / full["wall_s"], 3)
+    return dict(full=full, nochange=nochange)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -202,7 +239,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"parse: {report['parse']}", flush=True)
     save()
 
-    # 3. full builds, 4. rebuild after one added report
+    # 3. the samples, as `make build` runs them
+    report["samples"] = sample_builds(work, args.workers)
+    print(f"samples: {report['samples']}", flush=True)
+    save()
+
+    # 4. full builds, no-change rebuild, rebuild after one added report
     report["builds"] = {}
     for n in sizes:
         corpus, warehouse = work / f"corpus_{n}", work / f"warehouse_{n}.duckdb"
@@ -210,11 +252,14 @@ def main(argv: list[str] | None = None) -> int:
             leftover.unlink(missing_ok=True)
         full = run_build(corpus, warehouse, args.workers)
         print(f"full build {n}: {full}", flush=True)
+        nochange = run_cli_build(corpus, warehouse, args.workers)
+        nochange["share_of_full"] = round(nochange["wall_s"] / full["wall_s"], 3)
+        print(f"no-change rebuild {n}: {nochange}", flush=True)
         generate(n + 1, corpus, seed=args.seed)  # prefix-stable: the first n files are unchanged
         rebuild = run_build(corpus, warehouse, args.workers)
         rebuild["share_of_full"] = round(rebuild["wall_s"] / full["wall_s"], 3)
         print(f"rebuild {n} + 1: {rebuild}", flush=True)
-        report["builds"][str(n)] = dict(full=full, rebuild_one_added=rebuild,
+        report["builds"][str(n)] = dict(full=full, nochange=nochange, rebuild_one_added=rebuild,
                                         false_alarms=false_alarms(warehouse))
         save()
 
@@ -262,10 +307,18 @@ def verdict(report: dict, sizes: list[int]) -> dict:
         out["full_build_s"] = dict(size=int(big), value=b["full"]["wall_s"], target=TARGETS["full_build_s_10000"])
         out["peak_memory_gb"] = dict(size=int(big), value=round(b["full"]["peak_tree_rss_mb"] / 1024, 2),
                                      target=TARGETS["peak_memory_gb_10000"])
-        out["rebuild_share"] = dict(size=int(big), value=b["rebuild_one_added"]["share_of_full"],
-                                    target=TARGETS["rebuild_share_of_full"])
+        out["nochange_s"] = dict(size=int(big), value=b["nochange"]["wall_s"], target=TARGETS["nochange_s_10000"])
         out["error_false_alarms"] = dict(size=int(big), value=b["false_alarms"]["error"],
                                          target=TARGETS["error_false_alarms"])
+    for n, b in report.get("builds", {}).items():
+        if f"rebuild_share_of_full_{n}" in TARGETS:
+            out[f"rebuild_share_{n}"] = dict(size=int(n), value=b["rebuild_one_added"]["share_of_full"],
+                                             target=TARGETS[f"rebuild_share_of_full_{n}"])
+    sm = report.get("samples")
+    if sm:
+        out["sample_build_s"] = dict(value=sm["full"]["wall_s"], target=TARGETS["sample_build_s"])
+        out["nochange_share_samples"] = dict(value=sm["nochange"]["share_of_full"],
+                                             target=TARGETS["nochange_share_of_full_samples"])
     q = [v["p95_ms"] for v in report.get("queries", {}).get("queries", {}).values() if "p95_ms" in v]
     if q:
         out["query_p95_ms"] = dict(value=max(q), target=TARGETS["query_p95_ms"])
@@ -287,11 +340,17 @@ def print_summary(report: dict) -> None:
     print(f"parse: {pr['single_process_reports_per_s']} reports/s in one process; "
           f"{pr['parallel_reports_per_s']} reports/s with {pr['workers']} workers "
           f"({pr['parallel_reports_per_s_per_core']}/core); ms/report {pr['ms_per_report_by_layout']}")
+    sm = report.get("samples")
+    if sm:
+        print(f"samples (make build after set-up): {sm['full']['wall_s']} s; no change: {sm['nochange']['wall_s']} s "
+              f"({sm['nochange']['share_of_full']:.0%} of full)")
     for n, b in report.get("builds", {}).items():
-        f, r = b["full"], b["rebuild_one_added"]
-        print(f"build {n}: {f['wall_s']} s {f['phases_s']}; peak {f['peak_tree_rss_mb']} MB; "
-              f"rebuild +1: {r['wall_s']} s ({r['share_of_full']:.0%}); findings {b['false_alarms']['error']} error "
-              f"/ {b['false_alarms']['warning']} warning / {b['false_alarms']['info']} info")
+        f, nc, r = b["full"], b["nochange"], b["rebuild_one_added"]
+        print(f"build {n}: {f['wall_s']} s; phases {f['phases_s']}; CPU s {f['cpu_s']}; peak {f['peak_tree_rss_mb']} MB")
+        print(f"  no change: {nc['wall_s']} s ({nc['share_of_full']:.0%}); +1 report: {r['wall_s']} s "
+              f"({r['share_of_full']:.0%}); phases {r['phases_s']}")
+        print(f"  findings {b['false_alarms']['error']} error / {b['false_alarms']['warning']} warning / "
+              f"{b['false_alarms']['info']} info")
     for name, q in report.get("queries", {}).get("queries", {}).items():
         print(f"query {name}: " + (f"p50 {q['p50_ms']} ms, p95 {q['p95_ms']} ms ({q['rows']} rows)"
                                    if "p50_ms" in q else q.get("error", "")))
