@@ -1,5 +1,5 @@
 -- draws on every document and is small: rebuilt whole by every build, incremental or not
-{{ config(materialized='table') }}
+{{ config(materialized='table', tags=['seeds_only']) }}
 -- The rule catalog (审计规则): one row per rule, from seeds/audit_rules.csv; a rule that grades
 -- each finding says how (seeds/audit_rule_grades); severity is the highest it can give.
 with grades as (

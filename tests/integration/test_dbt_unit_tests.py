@@ -1,5 +1,6 @@
-"""The dbt unit tests (models/*/_*.yml ``unit_tests:``) run here, not in every build: they check
-the models' SQL on fixed inputs, which does not change from one build to the next."""
+"""What builds leave to `make test`: the dbt unit tests (models/*/_*.yml ``unit_tests:``), which
+check the models' SQL on fixed inputs, and the premise that lets incremental builds skip the
+seeds and the models tagged seeds_only."""
 
 from __future__ import annotations
 
@@ -21,3 +22,14 @@ def test_dbt_unit_tests_pass(sample_warehouse: Path, tmp_path: Path):
     unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(unit) >= 7, [r["unique_id"] for r in results]
     assert {r["status"] for r in unit} == {"pass"}
+
+
+def test_seeds_only_models_read_only_seeds(sample_warehouse: Path):
+    """Incremental builds skip models tagged seeds_only (juesuan/build.py): that is right only
+    while everything they read is a seed, which the seeds' share of the fingerprint pins."""
+    manifest = json.loads((sample_warehouse.parent / ".dbt-target" / "manifest.json").read_text(encoding="utf-8"))
+    tagged = {k: n for k, n in manifest["nodes"].items() if "seeds_only" in n.get("tags", [])}
+    assert "model.juesuan.rules" in tagged
+    for key, node in tagged.items():
+        parents = node["depends_on"]["nodes"]
+        assert parents and all(p.startswith("seed.") for p in parents), (key, parents)
