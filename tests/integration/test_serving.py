@@ -195,6 +195,8 @@ def test_failed_build_leaves_published_file_identical(sample_warehouse: Path, tm
         ".venv", ".git", "target", "warehouse", "reports", "logs", ".*cache", "*.duckdb*", "data", "tests"))
     seed = sorted((project / "seeds").glob("*.csv"))[0]
     seed.write_text('code,name\n"unterminated,quote\n1,2,3,4,5\n', encoding="utf-8")
+    # the project as a whole: its fingerprint differs, so the build is a full one that loads the seed
+    monkeypatch.setattr("juesuan.fingerprint.REPO_ROOT", project)
     monkeypatch.setattr("juesuan.dbtrun.REPO_ROOT", project)
     monkeypatch.setattr("juesuan.dbtrun.PARSE_CACHE", project / "target" / "partial_parse.msgpack")
 
