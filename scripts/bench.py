@@ -117,19 +117,25 @@ def child_build(corpus: str, warehouse: str, workers: int, timings_file: str) ->
     return 0
 
 
-def run_build(corpus: Path, warehouse: Path, workers: int) -> dict:
-    timings_file = warehouse.with_suffix(".timings.json")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--_child-build", str(corpus), str(warehouse),
-           str(workers), str(timings_file)]
+def run_measured(cmd: list[str], what: str) -> tuple[float, int]:
+    """Run ``cmd`` from the repo; its wall seconds and the peak RSS (bytes) of its process tree."""
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", GX_ANALYTICS_ENABLED="false")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     with TreeSampler(proc.pid) as sampler:
         output, _ = proc.communicate()
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
-        raise RuntimeError(f"build of {corpus} failed ({proc.returncode}):\n{output[-4000:]}")
+        raise RuntimeError(f"{what} failed ({proc.returncode}):\n{output[-4000:]}")
+    return wall, sampler.peak
+
+
+def run_build(corpus: Path, warehouse: Path, workers: int) -> dict:
+    timings_file = warehouse.with_suffix(".timings.json")
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--_child-build", str(corpus), str(warehouse),
+           str(workers), str(timings_file)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    wall, peak = run_measured(cmd, f"build of {corpus}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     timings = json.loads(timings_file.read_text())
     dbt_nodes: dict = {}
@@ -142,7 +148,7 @@ def run_build(corpus: Path, warehouse: Path, workers: int) -> dict:
     return dict(wall_s=round(wall, 2),
                 phases_s={k: round(v, 2) for k, v in timings.items() if isinstance(v, float) and not k.startswith("cpu_")},
                 cpu_s={k[4:]: round(v, 2) for k, v in timings.items() if k.startswith("cpu_")},
-                peak_tree_rss_mb=round(sampler.peak / 2**20, 1),
+                peak_tree_rss_mb=round(peak / 2**20, 1),
                 max_single_process_rss_mb=round(max(before, after) / 1024, 1),
                 dbt_nodes=dbt_nodes, findings=timings["findings"], files_new=timings["files_new"],
                 files_unchanged=timings["files_unchanged"], files_failed=timings["files_failed"],
@@ -153,15 +159,8 @@ def run_cli_build(corpus: Path | None, warehouse: Path, workers: int) -> dict:
     """`juesuan -q build` as a user runs it (the no-change check included): wall seconds, peak RSS."""
     cmd = [str(Path(sys.executable).with_name("juesuan")), "-q", "build", "--warehouse", str(warehouse),
            "--workers", str(workers), *(["--corpus", str(corpus)] if corpus else [])]
-    env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", GX_ANALYTICS_ENABLED="false")
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    with TreeSampler(proc.pid) as sampler:
-        output, _ = proc.communicate()
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError(f"juesuan build {corpus or 'samples'} failed ({proc.returncode}):\n{output[-4000:]}")
-    return dict(wall_s=round(wall, 2), peak_tree_rss_mb=round(sampler.peak / 2**20, 1))
+    wall, peak = run_measured(cmd, f"juesuan build {corpus or 'samples'}")
+    return dict(wall_s=round(wall, 2), peak_tree_rss_mb=round(peak / 2**20, 1))
 
 
 def sample_builds(work: Path, workers: int) -> dict:
