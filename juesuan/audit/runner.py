@@ -2,7 +2,7 @@
 
 dbt builds ``audit.checks`` (one row per evaluated identity or comparison). For each rule,
 its checks are validated by the expectations the rule names in ``expectations/templates.yml``
-(juesuan/audit/expectations.py); every failing check becomes a finding. ``evaluate_rule`` is
+(juesuan/audit/expectations.py); every failing check becomes a finding. ``evaluate_rules`` is
 the one path from checks to findings: ``run_audit`` (the build) and ``evaluate`` (frames made
 by hand in the tests) both go through it.
 """
@@ -83,10 +83,11 @@ FINDING_COLUMNS = ["finding_key", "document_id", "rule_id", "category", "severit
                    "actual", "difference", "message", "source_line", "table_key", "title_zh", "expectation"]
 
 
-def _findings(failing: pd.DataFrame, rule: Any) -> list[dict[str, Any]]:
-    """Findings of a rule from its failing checks (full audit.checks rows, in check order)."""
+def _findings(failing: pd.DataFrame, rules: dict[str, Any]) -> list[dict[str, Any]]:
+    """Findings from failing checks (full audit.checks rows, in check order); ``rules`` by rule_id."""
     out: list[dict[str, Any]] = []
     for row in failing.to_dict("records"):  # not .iloc per row: 170 µs each, 10⁵ findings at 10⁴ reports
+        rule = rules[row["rule_id"]]
         severity = row.get("row_severity")
         out.append(dict(
             finding_key=row["check_id"], document_id=row["document_id"], rule_id=rule.rule_id,
@@ -98,26 +99,55 @@ def _findings(failing: pd.DataFrame, rule: Any) -> list[dict[str, Any]]:
     return out
 
 
-def evaluate_rule(rule: Any, checks: pd.DataFrame, validator: Validator, expectations: list[Expectation],
-                  whole_rows: Callable[[pd.Series], pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Findings of one rule: ``checks`` (its audit.checks rows, at least the columns its template
-    reads and ``check_id``) validated by the rule's expectations; ``whole_rows(check_ids)`` gives the
-    failing checks' full rows in that order (default: the rows of ``checks`` themselves)."""
+def evaluate_rules(rules: list[Any], checks: pd.DataFrame, validator: Validator, expectations: list[Expectation],
+                   whole_rows: Callable[[pd.Series], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Findings of rules that share one template, in one validation: ``checks`` (their audit.checks
+    rows, at least ``check_id``, ``rule_id`` and the columns the template reads) validated by its
+    expectations; ``whole_rows(check_ids)`` gives the failing checks' full rows in that order
+    (default: the rows of ``checks`` themselves). Every expectation judges a row by itself, so
+    validating rules together finds what validating each alone would. Findings come rule by rule
+    (``rules`` order), each rule's in check order."""
     read = columns_read(expectations)
-    bad = sorted(validator.failing_rows(rule.expectation, expectations, checks[read]))
+    checks = checks.reset_index(drop=True)
+    bad = validator.failing_rows(rules[0].expectation, expectations, checks[read])
     if not bad:
         return pd.DataFrame(columns=FINDING_COLUMNS)
-    failing = checks.iloc[bad] if whole_rows is None else whole_rows(checks["check_id"].iloc[bad])
-    return pd.DataFrame(_findings(failing, rule), columns=FINDING_COLUMNS)
+    order = {r.rule_id: k for k, r in enumerate(rules)}
+    rule_of = checks["rule_id"]
+    bad_rows = sorted(bad, key=lambda i: (order[rule_of.iat[i]], i))
+    failing = checks.iloc[bad_rows] if whole_rows is None else whole_rows(checks["check_id"].iloc[bad_rows])
+    return pd.DataFrame(_findings(failing, {r.rule_id: r for r in rules}), columns=FINDING_COLUMNS)
+
+
+def by_template(rules: pd.DataFrame, counts: dict[str, int] | None = None,
+                max_rows: int = 250_000) -> list[list[Any]]:
+    """Rules grouped by the template they name, in rule_id order, for one validation per group:
+    a GE run costs ~40 ms however few rows it sees, so 65 runs were most of a small build's audit.
+    With ``counts`` (checks per rule), rules without checks are left out and a group is split
+    so that one frame holds at most ``max_rows`` checks (frames stay small at 10⁴ reports)."""
+    groups: dict[str, list[list[Any]]] = {}
+    sizes: dict[str, int] = {}
+    for rule in rules.sort_values("rule_id").itertuples(index=False):
+        n = 1 if counts is None else counts.get(rule.rule_id, 0)
+        if not n:
+            continue
+        batches = groups.setdefault(rule.expectation, [[]])
+        if batches[-1] and sizes.get(rule.expectation, 0) + n > max_rows:
+            batches.append([])
+            sizes[rule.expectation] = 0
+        batches[-1].append(rule)
+        sizes[rule.expectation] = sizes.get(rule.expectation, 0) + n
+    return [batch for batches in groups.values() for batch in batches]
 
 
 def evaluate(checks: pd.DataFrame, rules: pd.DataFrame, validator: Validator | None = None) -> pd.DataFrame:
     """Validate every rule's checks (a frame of audit.checks rows); return the findings frame."""
     templates = load_templates()
     validator = validator or Validator()
-    found = [evaluate_rule(rule, rows, validator, templates[rule.expectation])
-             for rule in rules.itertuples(index=False)
-             if not (rows := checks[checks["rule_id"] == rule.rule_id].reset_index(drop=True)).empty]
+    counts = checks["rule_id"].value_counts().to_dict()
+    found = [evaluate_rules(batch, rows, validator, templates[batch[0].expectation])
+             for batch in by_template(rules, counts, max_rows=len(checks) + 1)
+             if not (rows := checks[checks["rule_id"].isin([r.rule_id for r in batch])]).empty]
     found = [f for f in found if not f.empty]
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=FINDING_COLUMNS)
 
@@ -129,8 +159,9 @@ def run_audit(db_path: Path, *, incremental: bool = False, waivers: Path | None 
     findings are replaced and the other documents' are kept (juesuan/incremental.py). Every
     expectation judges a check row by itself, so a document's findings do not depend on the rest.
 
-    Checks are pulled into pandas one rule at a time: at 10⁴ reports audit.checks holds ~4·10⁶
-    rows, ~3.6 GB as one frame (scripts/bench.py). GE sees only the columns its expectations read
+    Checks are pulled into pandas one template's rules at a time (:func:`by_template`), at most
+    250,000 rows a frame: at 10⁴ reports audit.checks holds ~4·10⁶ rows, ~3.6 GB as one frame
+    (scripts/bench.py). GE sees only the columns its expectations read
     (it hashes every column of a frame it is given: half the audit's time when given all 19);
     the failing checks are then fetched whole by ``check_id``, a key (dbt test on audit.checks).
     """
@@ -144,21 +175,24 @@ def run_audit(db_path: Path, *, incremental: bool = False, waivers: Path | None 
             con.execute(FINDINGS_DDL)
             con.execute(FINDINGS_COMMENTS)
             scope = ""
+        counts = dict(con.execute(f"select rule_id, count(*) from audit.checks where true {scope} group by 1")
+                      .fetchall())
         validator = Validator()
         n_checks = n_findings = 0
-        for rule in rules.itertuples(index=False):
-            expectations = templates[rule.expectation]
+        for batch in by_template(rules, counts):
+            expectations = templates[batch[0].expectation]
+            ids = [r.rule_id for r in batch]
             # column names come from expectations/templates.yml, not from input
-            checks = con.execute(f"select check_id, {', '.join(columns_read(expectations))} from audit.checks "
-                                 f"where rule_id = ? {scope}", [rule.rule_id]).df()
+            checks = con.execute(f"select check_id, rule_id, {', '.join(columns_read(expectations))} "
+                                 f"from audit.checks where list_contains(?, rule_id) {scope}", [ids]).df()
             n_checks += len(checks)
 
-            def whole_rows(check_ids: pd.Series, rule_id: str = rule.rule_id) -> pd.DataFrame:
+            def whole_rows(check_ids: pd.Series) -> pd.DataFrame:
                 wanted = pd.DataFrame({"check_id": check_ids.to_numpy(), "pos": range(len(check_ids))})  # noqa: F841
                 return con.execute("select c.* from audit.checks c join wanted using (check_id) "
-                                   "where c.rule_id = ? order by wanted.pos", [rule_id]).df()
+                                   "order by wanted.pos").df()
 
-            findings = evaluate_rule(rule, checks, validator, expectations, whole_rows)  # noqa: F841 - read by DuckDB
+            findings = evaluate_rules(batch, checks, validator, expectations, whole_rows)  # noqa: F841 - read by DuckDB
             if len(findings):
                 n_findings += len(findings)
                 con.execute("insert into audit.findings by name select * from findings")
