@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,3 +60,40 @@ def marts_snapshot(warehouse: Path, *, with_paths: bool = True) -> dict[str, lis
                 if not typ.startswith("TIMESTAMP") and (with_paths or not c.endswith("source_file"))]
             out[table] = sorted(con.execute(f'select {", ".join(cols)} from marts."{table}"').fetchall(), key=repr)
     return out
+
+
+@dataclass(frozen=True)
+class KeptBuild:
+    """A built corpus and warehouse kept aside, so that several tests can each start from the
+    state one build left instead of building again (``restore`` puts it back where it was built).
+
+    The no-change check compares the published file's stat (size, mtime, inode): the kept
+    warehouse is a hard link, which a build never writes through (it publishes a new file with
+    os.replace), so the restored file is the very one the manifest names. Corpus files are
+    copies (new inodes), which the check settles by their content hash, as after a ``touch``.
+    """
+
+    corpus: Path
+    warehouse: Path
+    keep: Path
+
+    @classmethod
+    def keep_aside(cls, corpus: Path, warehouse: Path, keep: Path) -> KeptBuild:
+        keep.mkdir(parents=True)
+        shutil.copytree(corpus, keep / "corpus", symlinks=True)
+        os.link(warehouse, keep / "warehouse")
+        for f in warehouse.parent.iterdir():  # the manifest, waivers.csv: what the build left beside it
+            if f.is_file() and f != warehouse:
+                shutil.copy2(f, keep / f.name)
+        return cls(corpus, warehouse, keep)
+
+    def restore(self) -> tuple[Path, Path]:
+        shutil.rmtree(self.corpus)
+        shutil.copytree(self.keep / "corpus", self.corpus, symlinks=True)
+        shutil.rmtree(self.warehouse.parent)
+        self.warehouse.parent.mkdir()
+        os.link(self.keep / "warehouse", self.warehouse)
+        for f in self.keep.iterdir():
+            if f.is_file() and f.name != "warehouse":
+                shutil.copy2(f, self.warehouse.parent / f.name)
+        return self.corpus, self.warehouse

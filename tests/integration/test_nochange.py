@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from juesuan.cli import main
+from tests.helpers import KeptBuild
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
@@ -20,13 +21,22 @@ def _runs(warehouse: Path) -> list[tuple[str, int]]:
         return con.execute("select status, files_new from audit.build_runs order by run_started_at").fetchall()
 
 
-@pytest.fixture()
-def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    corpus, warehouse = tmp_path / "corpus", tmp_path / "wh" / "juesuan.duckdb"
+@pytest.fixture(scope="module")
+def kept(tmp_path_factory: pytest.TempPathFactory) -> KeptBuild:
+    """The samples built once; each test starts from that published state (tests/helpers.py)."""
+    root = tmp_path_factory.mktemp("nochange")
+    corpus, warehouse = root / "corpus", root / "wh" / "juesuan.duckdb"
     shutil.copytree(SAMPLES, corpus)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("JUESUAN_WAIVERS", raising=False)
+        assert main(["-q", "build", "--corpus", str(corpus), "--warehouse", str(warehouse)]) == 0
+    return KeptBuild.keep_aside(corpus, warehouse, root / "kept")
+
+
+@pytest.fixture()
+def built(kept: KeptBuild, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     monkeypatch.delenv("JUESUAN_WAIVERS", raising=False)
-    assert main(["-q", "build", "--corpus", str(corpus), "--warehouse", str(warehouse)]) == 0
-    return corpus, warehouse
+    return kept.restore()
 
 
 def _build(corpus: Path, warehouse: Path, *extra: str) -> int:
