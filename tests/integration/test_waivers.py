@@ -16,6 +16,8 @@ import duckdb
 import pytest
 
 from juesuan.cli import main
+from tests.conftest import SAMPLES
+from tests.helpers import KeptBuild
 
 
 def _error_key(warehouse: Path) -> str:
@@ -26,17 +28,29 @@ def _error_key(warehouse: Path) -> str:
     return rows[0][0]
 
 
-@pytest.fixture()
-def waived(sample_warehouse: Path, corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    warehouse = tmp_path / "wh" / "juesuan.duckdb"
+@pytest.fixture(scope="module")
+def kept(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[KeptBuild, str]:
+    """The error waived and the samples rebuilt in full, once; each test starts from that state."""
+    root = tmp_path_factory.mktemp("waived")
+    corpus, warehouse = root / "corpus", root / "wh" / "juesuan.duckdb"
+    shutil.copytree(SAMPLES, corpus)
     warehouse.parent.mkdir()
     shutil.copy(sample_warehouse, warehouse)
-    monkeypatch.delenv("JUESUAN_WAIVERS", raising=False)
     key = _error_key(warehouse)
-    assert main(["-q", "waive", key, "--reason", "已核实：年初预算口径不同", "--by", "审计员甲",
-                 "--warehouse", str(warehouse)]) == 0
-    assert main(["-q", "build", "--full-rebuild", "--corpus", str(corpus_copy), "--warehouse", str(warehouse)]) == 0
-    return warehouse, key, corpus_copy
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("JUESUAN_WAIVERS", raising=False)
+        assert main(["-q", "waive", key, "--reason", "已核实：年初预算口径不同", "--by", "审计员甲",
+                     "--warehouse", str(warehouse)]) == 0
+        assert main(["-q", "build", "--full-rebuild", "--corpus", str(corpus), "--warehouse", str(warehouse)]) == 0
+    return KeptBuild.keep_aside(corpus, warehouse, root / "kept"), key
+
+
+@pytest.fixture()
+def waived(kept: tuple[KeptBuild, str], monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str, Path]:
+    monkeypatch.delenv("JUESUAN_WAIVERS", raising=False)
+    build, key = kept
+    corpus, warehouse = build.restore()
+    return warehouse, key, corpus
 
 
 def test_waiver_is_a_csv_line_beside_the_warehouse(waived) -> None:
