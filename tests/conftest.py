@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -39,10 +38,3 @@ def wh(sample_warehouse: Path):
     with duckdb.connect(str(sample_warehouse), read_only=True) as con:
         yield con
 
-
-@pytest.fixture()
-def corpus_copy(tmp_path: Path) -> Path:
-    """A writable copy of the samples for tests that add bad files."""
-    d = tmp_path / "corpus"
-    shutil.copytree(SAMPLES, d)
-    return d

@@ -8,8 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from juesuan.cli import main
+from tests.conftest import SAMPLES
 
 
 def test_acceptance_query_table_03(sample_warehouse: Path, capsys):
@@ -82,12 +84,23 @@ def test_schemas_are_named_exactly(wh):
     assert not any(s.startswith("main_") for s in schemas)
 
 
-def test_bad_files_recorded_and_build_continues(corpus_copy: Path, tmp_path: Path, capsys):
-    (corpus_copy / "shopping.txt").write_text("milk 2.50\neggs 3.10\n", encoding="utf-8")
-    (corpus_copy / "scan.pdf").write_bytes(b"%PDF-1.4\x00\x01\x02binary")
-    (corpus_copy / "empty.txt").write_bytes(b"")
-    out = tmp_path / "w.duckdb"
-    assert main(["-q", "build", "--corpus", str(corpus_copy), "--warehouse", str(out)]) == 0
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The samples plus three bad files and a second copy of 001, built once."""
+    root = tmp_path_factory.mktemp("mixed")
+    corpus = root / "corpus"
+    shutil.copytree(SAMPLES, corpus)
+    (corpus / "shopping.txt").write_text("milk 2.50\neggs 3.10\n", encoding="utf-8")
+    (corpus / "scan.pdf").write_bytes(b"%PDF-1.4\x00\x01\x02binary")
+    (corpus / "empty.txt").write_bytes(b"")
+    shutil.copy(next(corpus.glob("001_*.txt")), corpus / "copy_of_001.txt")
+    out = root / "w.duckdb"
+    assert main(["-q", "build", "--corpus", str(corpus), "--warehouse", str(out)]) == 0
+    return corpus, out
+
+
+def test_bad_files_recorded_and_build_continues(mixed: tuple[Path, Path]):
+    corpus, out = mixed
     with duckdb.connect(str(out), read_only=True) as con:
         errors = {Path(f).name: r for f, r in con.execute(
             "select source_file, reason from raw.ingest_errors where fatal").fetchall()}
@@ -98,15 +111,12 @@ def test_bad_files_recorded_and_build_continues(corpus_copy: Path, tmp_path: Pat
         assert {status["shopping.txt"], status["scan.pdf"], status["empty.txt"]} == {"error"}
         assert status["001_12d88111db7f2822.txt"] == "loaded"
         # nothing lost: every file is accounted for
-        assert sorted(status) == sorted(p.name for p in corpus_copy.iterdir())
+        assert sorted(status) == sorted(p.name for p in corpus.iterdir())
         assert con.execute("select count(*) from marts.dim_document where fiscal_year = 2024").fetchone()[0] == 1
 
 
-def test_same_report_twice_counts_once(corpus_copy: Path, tmp_path: Path):
-    src = next(corpus_copy.glob("001_*.txt"))
-    shutil.copy(src, corpus_copy / "copy_of_001.txt")
-    out = tmp_path / "w.duckdb"
-    assert main(["-q", "build", "--corpus", str(corpus_copy), "--warehouse", str(out)]) == 0
+def test_same_report_twice_counts_once(mixed: tuple[Path, Path]):
+    _, out = mixed
     with duckdb.connect(str(out), read_only=True) as con:
         assert con.execute("select count(*) from marts.dim_document where fiscal_year = 2024").fetchone()[0] == 1
         assert con.execute("select count(*) from raw.source_files where status = 'duplicate'").fetchone()[0] == 1
