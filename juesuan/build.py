@@ -25,7 +25,14 @@ from ingest.loader import RAW_TABLES, LoadStats, load
 from juesuan import __version__
 from juesuan.audit.expectations import import_ge
 from juesuan.config import SAMPLES_DIR, log
-from juesuan.dbtrun import BUILD_DB_NAME, dbt_command, failure_summary
+from juesuan.dbtrun import (
+    BUILD_DB_NAME,
+    SEED_TESTS,
+    dbt_command,
+    failure_summary,
+    record_seed_tests,
+    seed_tests_passed,
+)
 from juesuan.fingerprint import project_fingerprint
 from juesuan.incremental import can_build_upon, write_rebuild_scope
 from juesuan.lock import build_lock
@@ -179,8 +186,11 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             log.info("dbt build (%s) …", f"incremental, {rebuilt} documents" if incremental else "full")
             # dbt unit tests check the SQL, not the data: `make test` runs them (tests/integration)
             args = ["build", "--quiet", "--fail-fast", "--exclude-resource-type", "unit_test"]
+            seeds_tested = incremental or seed_tests_passed(fingerprint)
             if incremental:
                 args += ["--exclude", *SEEDS_AND_SEED_ONLY_MODELS]
+            elif seeds_tested:
+                args += ["--exclude", SEED_TESTS]
             # Great Expectations' import (~3 s of CPU) runs while dbt works in its own process
             warm = threading.Thread(target=import_ge, daemon=True) if audit is not None else None
             if warm is not None:
@@ -190,6 +200,8 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
                 warm.join()
             if proc.returncode != 0:
                 raise BuildFailed("dbt build failed:\n" + failure_summary(proc.stdout + proc.stderr))
+            if not seeds_tested:
+                record_seed_tests(fingerprint)
             if audit is not None:
                 log.info("audit …")
                 result.findings_by_severity = audit(building, incremental=incremental)

@@ -21,6 +21,10 @@ from pathlib import Path
 from juesuan.config import REPO_ROOT, log
 
 PARSE_CACHE = REPO_ROOT / "target" / "partial_parse.msgpack"
+# The project fingerprint under which the tests declared beside the seeds last passed: they read
+# the seeds alone, so a full build of the same project need not run them again (56 of 229 nodes)
+SEED_TESTS_PASSED = REPO_ROOT / "target" / "seed_tests_passed"
+SEED_TESTS = "resource_type:test,path:seeds"
 BUILD_DB_NAME = "juesuan.duckdb"  # the name dbt opens in a build's own directory (juesuan/build.py)
 
 
@@ -55,6 +59,25 @@ def save_parse(fresh: Path) -> None:
     except OSError as exc:  # a read-only install: every build parses in full, nothing breaks
         tmp.unlink(missing_ok=True)
         log.debug("cannot save dbt's parse to %s: %s", PARSE_CACHE, exc)
+
+
+def seed_tests_passed(fingerprint: str) -> bool:
+    try:
+        return SEED_TESTS_PASSED.read_text(encoding="utf-8") == fingerprint
+    except OSError:
+        return False
+
+
+def record_seed_tests(fingerprint: str) -> None:
+    """After a build that ran the seed tests and passed (atomically, like the saved parse)."""
+    tmp = SEED_TESTS_PASSED.with_name(f".{SEED_TESTS_PASSED.name}.{os.getpid()}")
+    try:
+        SEED_TESTS_PASSED.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(fingerprint, encoding="utf-8")
+        os.replace(tmp, SEED_TESTS_PASSED)
+    except OSError as exc:  # a read-only install: every full build runs them
+        tmp.unlink(missing_ok=True)
+        log.debug("cannot record the seed tests in %s: %s", SEED_TESTS_PASSED, exc)
 
 
 def failure_summary(output: str) -> str:

@@ -1,6 +1,6 @@
 """What builds leave to `make test`: the dbt unit tests (models/*/_*.yml ``unit_tests:``), which
 check the models' SQL on fixed inputs, and the premise that lets incremental builds skip the
-seeds and the models tagged seeds_only."""
+seeds and the models tagged seeds_only, and full builds the tests beside the seeds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from juesuan.dbtrun import BUILD_DB_NAME, dbt_command, failure_summary
+from juesuan.dbtrun import BUILD_DB_NAME, dbt_command, failure_summary, record_seed_tests, seed_tests_passed
 
 
 def test_dbt_unit_tests_pass(sample_warehouse: Path, tmp_path: Path):
@@ -33,3 +33,22 @@ def test_seeds_only_models_read_only_seeds(sample_warehouse: Path):
     for key, node in tagged.items():
         parents = node["depends_on"]["nodes"]
         assert parents and all(p.startswith("seed.") for p in parents), (key, parents)
+
+
+def test_tests_declared_beside_the_seeds_read_only_seeds(sample_warehouse: Path):
+    """A full build skips the tests under seeds/ once they passed for the same project
+    fingerprint (juesuan/dbtrun.py SEED_TESTS): right only while they read nothing but seeds."""
+    manifest = json.loads((sample_warehouse.parent / ".dbt-target" / "manifest.json").read_text(encoding="utf-8"))
+    beside = {k: n for k, n in manifest["nodes"].items()
+              if n["resource_type"] == "test" and n["original_file_path"].startswith("seeds/")}
+    assert len(beside) >= 50
+    for key, node in beside.items():
+        parents = node["depends_on"]["nodes"]
+        assert parents and all(p.startswith("seed.") for p in parents), (key, parents)
+
+
+def test_seed_tests_are_recorded_per_fingerprint(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("juesuan.dbtrun.SEED_TESTS_PASSED", tmp_path / "target" / "seed_tests_passed")
+    assert not seed_tests_passed("abc")
+    record_seed_tests("abc")
+    assert seed_tests_passed("abc") and not seed_tests_passed("abd")
