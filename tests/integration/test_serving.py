@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -313,3 +314,32 @@ def test_build_fails_rather_than_drop_history_when_the_file_is_held_read_write(
     assert "cannot read the run history" in err and "read-write" in err
     assert sha256(warehouse) == before
     assert leftovers(warehouse) == []
+
+
+def test_query_runs_again_when_the_file_is_replaced_meanwhile(sample_warehouse: Path, tmp_path: Path, monkeypatch):
+    from juesuan.query import run_query
+
+    warehouse = tmp_path / "juesuan.duckdb"
+    shutil.copy(sample_warehouse, warehouse)
+    real_connect, calls = duckdb.connect, []
+
+    def publish_then_fail(path: str, read_only: bool):
+        calls.append(path)
+        if len(calls) == 1:  # a publish lands while the first open runs
+            shutil.copy(sample_warehouse, tmp_path / "new.duckdb")
+            os.replace(tmp_path / "new.duckdb", warehouse)
+            raise duckdb.InternalException("Failed to load metadata pointer")
+        return real_connect(path, read_only=read_only)
+
+    monkeypatch.setattr("juesuan.query.duckdb.connect", publish_then_fail)
+    assert run_query(warehouse, "select count(*) from marts.dim_document").rows == [(4,)]
+    assert len(calls) == 2
+
+    def fail(path: str, read_only: bool):  # the same file: the error is the answer
+        calls.append(path)
+        raise duckdb.InternalException("broken")
+
+    monkeypatch.setattr("juesuan.query.duckdb.connect", fail)
+    with pytest.raises(duckdb.InternalException, match="broken"):
+        run_query(warehouse, "select 1")
+    assert len(calls) == 3
