@@ -23,10 +23,12 @@ build: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/sqlfluff lint models macros
+	$(BIN)/sqlfluff lint --processes 0 models macros  # one process per core: 72 s -> 38 s on 2 cores
 
+# One worker per core, each taking whole test files (their module fixtures build once);
+# `pytest -p no:xdist` runs them in one process.
 pytest: $(STAMP) pg-deps browser-deps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 # PostgreSQL server binaries for tests/integration/test_postgres.py (each run starts its own throwaway
 # cluster). Installed from Debian's apt when missing and running as root; otherwise those
