@@ -8,6 +8,7 @@ cell is read back as printed, and the audit finds nothing of severity error; wit
 from __future__ import annotations
 
 import csv
+import shutil
 import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -215,14 +216,14 @@ def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path):
     _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh2.duckdb")
 
 
-def test_full_rebuild_flag_recomputes_everything(tmp_path: Path):
-    corpus, warehouse = tmp_path / "corpus", tmp_path / "w.duckdb"
-    generate(6, corpus, seed=5)
-    _build(corpus, warehouse)
-    assert _last_run(warehouse) == (False, 6)
-    # without the no-change manifest the build cannot skip: the incremental path recomputes nothing
-    manifest_path(warehouse).unlink()
+def test_full_rebuild_flag_recomputes_everything(clean, tmp_path: Path):
+    corpus, built, _ = clean
+    assert _last_run(built) == (False, N_DOCS)
+    # a copy without the no-change manifest cannot skip: the incremental path recomputes nothing
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copyfile(built, warehouse)
+    assert not manifest_path(warehouse).exists()
     _build(corpus, warehouse)
     assert _last_run(warehouse) == (True, 0), "nothing changed: an incremental build recomputes nothing"
     assert main(["-q", "build", "--corpus", str(corpus), "--warehouse", str(warehouse), "--full-rebuild"]) == 0
-    assert _last_run(warehouse) == (False, 6)
+    assert _last_run(warehouse) == (False, N_DOCS)
