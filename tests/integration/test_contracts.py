@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from juesuan.dbtrun import BUILD_DB_NAME, PARSE_CACHE
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -23,13 +25,19 @@ def run_mart(tmp_path: Path, warehouse: Path, edit: tuple[str, str]) -> subproce
     text = model.read_text(encoding="utf-8")
     assert edit[0] in text
     model.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
-    db = tmp_path / "copy.duckdb"
+    db = tmp_path / BUILD_DB_NAME
     shutil.copyfile(warehouse, db)
-    env = dict(os.environ, JUESUAN_DBT_PATH=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    # from the project's saved parse, as builds do (juesuan/dbtrun.py): dbt re-parses the edited model only
+    saved = tmp_path / "target" / PARSE_CACHE.name
+    saved.parent.mkdir()
+    if PARSE_CACHE.is_file():  # the sample build saved it
+        shutil.copyfile(PARSE_CACHE, saved)
+    env = dict(os.environ, JUESUAN_DBT_PATH=db.name, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     dbt = Path(sys.executable).with_name("dbt")
     return subprocess.run([str(dbt), "run", "--select", "fct_income", "--project-dir", str(project),
-                           "--profiles-dir", str(project), "--target-path", str(tmp_path / "target")],
-                          env=env, capture_output=True, text=True, check=False)
+                           "--profiles-dir", str(project), "--target-path", str(tmp_path / "target"),
+                           "--partial-parse-file-path", str(saved)],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
 
 
 @pytest.mark.parametrize(("edit", "message"), [
