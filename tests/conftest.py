@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from pathlib import Path
 
 import duckdb
@@ -25,11 +27,19 @@ def sample_lines(key: str) -> list[str]:
 
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled samples built once through the real CLI build (ingest, dbt build, audit, publish)."""
+    """The bundled samples built once per test run through the real CLI build (ingest, dbt build,
+    audit, publish). Tests only read it (copies for anything else). Under pytest-xdist the first
+    worker to need it builds it in the run's directory and the others wait for it."""
     from juesuan.cli import main
 
-    out = tmp_path_factory.mktemp("wh") / "juesuan.duckdb"
-    assert main(["-q", "build", "--warehouse", str(out)]) == 0
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's directory, shared by its workers
+    out = root / "samples_wh" / "juesuan.duckdb"
+    with (root / "samples_wh.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not out.exists():
+            assert main(["-q", "build", "--warehouse", str(out)]) == 0
     return out
 
 
