@@ -47,6 +47,13 @@ def expected_cells(doc: SynthDoc) -> dict[tuple[str, str | None, str], Decimal]:
     return out
 
 
+def last_run(warehouse: Path) -> tuple[bool, int]:
+    """(incremental, rebuilt_documents) of the warehouse's last published build."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select incremental, rebuilt_documents from audit.build_runs "
+                           "order by run_finished_at desc limit 1").fetchone()
+
+
 def marts_snapshot(warehouse: Path, *, with_paths: bool = True) -> dict[str, list[tuple]]:
     """Every marts table's rows, sorted, without load timestamps (and without file paths when asked)."""
     out: dict[str, list[tuple]] = {}
