@@ -47,18 +47,23 @@ def dbt_command(args: Sequence[str], db_path: Path, target_dir: Path) -> subproc
     return proc
 
 
-def save_parse(fresh: Path) -> None:
-    """Replace the shared saved parse with ``fresh`` (atomically: builds may run side by side)."""
-    if not fresh.is_file():
-        return
-    tmp = PARSE_CACHE.with_name(f".{PARSE_CACHE.name}.{os.getpid()}")
+def _replace_in_target(path: Path, data: bytes) -> None:
+    """Write ``path`` under target/ atomically (builds may run side by side); on a read-only
+    install nothing is saved and builds do the work again."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
-        PARSE_CACHE.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(fresh.read_bytes())
-        os.replace(tmp, PARSE_CACHE)
-    except OSError as exc:  # a read-only install: every build parses in full, nothing breaks
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
         tmp.unlink(missing_ok=True)
-        log.debug("cannot save dbt's parse to %s: %s", PARSE_CACHE, exc)
+        log.debug("cannot save %s: %s", path, exc)
+
+
+def save_parse(fresh: Path) -> None:
+    """Replace the shared saved parse with ``fresh``."""
+    if fresh.is_file():
+        _replace_in_target(PARSE_CACHE, fresh.read_bytes())
 
 
 def seed_tests_passed(fingerprint: str) -> bool:
@@ -69,15 +74,8 @@ def seed_tests_passed(fingerprint: str) -> bool:
 
 
 def record_seed_tests(fingerprint: str) -> None:
-    """After a build that ran the seed tests and passed (atomically, like the saved parse)."""
-    tmp = SEED_TESTS_PASSED.with_name(f".{SEED_TESTS_PASSED.name}.{os.getpid()}")
-    try:
-        SEED_TESTS_PASSED.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(fingerprint, encoding="utf-8")
-        os.replace(tmp, SEED_TESTS_PASSED)
-    except OSError as exc:  # a read-only install: every full build runs them
-        tmp.unlink(missing_ok=True)
-        log.debug("cannot record the seed tests in %s: %s", SEED_TESTS_PASSED, exc)
+    """After a build that ran the seed tests and passed."""
+    _replace_in_target(SEED_TESTS_PASSED, fingerprint.encode())
 
 
 def failure_summary(output: str) -> str:
