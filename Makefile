@@ -28,7 +28,7 @@ lint: $(STAMP)
 # One worker per core, each taking whole test files (their module fixtures build once);
 # `pytest -p no:xdist` runs them in one process.
 pytest: $(STAMP) pg-deps browser-deps
-	$(BIN)/pytest -q -n auto --dist loadfile
+	$(BIN)/pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 # PostgreSQL server binaries for tests/integration/test_postgres.py (each run starts its own throwaway
 # cluster). Installed from Debian's apt when missing and running as root; otherwise those

@@ -22,6 +22,8 @@ import pytest
 
 from juesuan.audit import evaluate
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "fixtures" / "audit" / "corpus"
 RULES_CSV = REPO / "seeds" / "audit_rules.csv"

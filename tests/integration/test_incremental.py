@@ -6,10 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from juesuan.cli import main
 from juesuan.synth import SynthDoc, iter_docs
 from tests.helpers import last_run, marts_snapshot
+
+pytestmark = pytest.mark.slow
 
 
 def _build(corpus: Path, warehouse: Path) -> None:

@@ -16,6 +16,8 @@ from juesuan.nochange import unchanged
 from juesuan.waivers import waivers_path
 from tests.helpers import KeptBuild
 
+pytestmark = pytest.mark.slow
+
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 

@@ -25,6 +25,8 @@ import pytest
 
 from juesuan.cli import main
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data" / "samples"
 JUESUAN = Path(sys.executable).with_name("juesuan")

@@ -29,6 +29,8 @@ from juesuan.synth import (
 )
 from tests.helpers import expected_cells, last_run
 
+pytestmark = pytest.mark.slow
+
 N_DOCS = 30
 
 

@@ -23,6 +23,8 @@ import pytest
 
 from juesuan.audit import evaluate
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "fixtures" / "text_quality" / "corpus"
 RULES_CSV = REPO / "seeds" / "audit_rules.csv"

@@ -19,6 +19,8 @@ from juesuan.cli import main
 from tests.conftest import SAMPLES
 from tests.helpers import KeptBuild
 
+pytestmark = pytest.mark.slow
+
 
 def _error_key(warehouse: Path) -> str:
     with duckdb.connect(str(warehouse), read_only=True) as con:
