@@ -32,6 +32,7 @@ from juesuan.dbtrun import (
     failure_summary,
     record_seed_tests,
     seed_tests_passed,
+    start_server,
 )
 from juesuan.fingerprint import project_fingerprint
 from juesuan.incremental import can_build_upon, write_rebuild_scope
@@ -154,6 +155,7 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
     Raises BuildLocked when another build runs and BuildFailed when the build itself fails.
     """
     corpora = list(corpora) if corpora else [SAMPLES_DIR]
+    start_server()  # dbt's import runs meanwhile (juesuan/dbtrun.py)
     started_clock = time.monotonic()
     started = datetime.now(UTC).replace(tzinfo=None)
     with build_lock(warehouse):
@@ -199,7 +201,7 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             if warm is not None:
                 warm.join()
             if proc.returncode != 0:
-                raise BuildFailed("dbt build failed:\n" + failure_summary(proc.stdout + proc.stderr))
+                raise BuildFailed("dbt build failed:\n" + failure_summary(proc.output))
             if not seeds_tested:
                 record_seed_tests(fingerprint)
             if audit is not None:

@@ -108,6 +108,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         _print_unchanged(warehouse, skipped)
         return _strict_exit(args.strict, skipped.get("findings", {}).get("error", 0))
 
+    from juesuan.dbtrun import start_server
+
+    start_server()  # dbt's import, in the background while the parsers and DuckDB load
     from juesuan.audit import run_audit
     from juesuan.build import BuildFailed, build
 

@@ -32,7 +32,7 @@ def build_docs(warehouse: Path, out_dir: Path) -> Path:
         target = Path(tmp) / "target"
         proc = dbt_command(["docs", "generate", "--static", "--quiet"], copy, target)
         if proc.returncode != 0:
-            raise RuntimeError("dbt docs generate failed:\n" + (proc.stdout + proc.stderr)[-3000:])
+            raise RuntimeError("dbt docs generate failed:\n" + proc.output[-3000:])
         page = target / "static_index.html"
         dest = out_dir / "index.html"
         shutil.copyfile(page, dest)

@@ -17,11 +17,19 @@ def test_dbt_unit_tests_pass(sample_warehouse: Path, tmp_path: Path):
     shutil.copyfile(sample_warehouse, db)
     target = tmp_path / "target"
     proc = dbt_command(["test", "--select", "test_type:unit", "--quiet"], db, target)
-    assert proc.returncode == 0, failure_summary(proc.stdout + proc.stderr)
+    assert proc.returncode == 0, failure_summary(proc.output)
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
     unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(unit) >= 7, [r["unique_id"] for r in results]
     assert {r["status"] for r in unit} == {"pass"}
+
+
+def test_dbt_runs_in_a_forked_child_that_reports_its_errors(tmp_path: Path):
+    """dbt_command forks dbt from the server that imported it: the exit code and dbt's own
+    message come back (a build names them when it fails)."""
+    proc = dbt_command(["no-such-command"], tmp_path / BUILD_DB_NAME, tmp_path / "target")
+    assert proc.returncode == 2
+    assert "No such command 'no-such-command'" in proc.output
 
 
 def test_seeds_only_models_read_only_seeds(sample_warehouse: Path):
