@@ -173,6 +173,8 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
         try:
             if incremental:
                 shutil.copyfile(warehouse, building)
+            else:  # first: a published file whose history cannot be read fails the build before any work
+                _carry_history(warehouse, building)
             with duckdb.connect(str(building)) as con:
                 if incremental:  # the loader writes raw.* anew, copying unchanged documents
                     for table in RAW_TABLES:
@@ -211,8 +213,6 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
                 with duckdb.connect(str(building)) as con:
                     con.execute("drop table raw.rebuild_scope")
             result.seconds = round(time.monotonic() - started_clock, 2)
-            if not incremental:  # the copied file already holds the run history
-                _carry_history(warehouse, building)
             # without an audit, audit.findings is not up to date: the next build must be a full one
             skipped = pending_runs(warehouse)
             shas = _record_run(building, started, result, "published", fingerprint if audit is not None else None,
