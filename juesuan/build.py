@@ -142,6 +142,30 @@ def _carry_history(previous: Path, db: Path) -> None:
             con.execute("detach previous")
 
 
+def _dbt_build(building: Path, target_dir: Path, fingerprint: str, *, incremental: bool, rebuilt: int,
+               warm_audit: bool) -> None:
+    """``dbt build`` on the file being built (seeds, their models and tests only when needed)."""
+    log.info("dbt build (%s) …", f"incremental, {rebuilt} documents" if incremental else "full")
+    # dbt unit tests check the SQL, not the data: `make test` runs them (tests/integration)
+    args = ["build", "--quiet", "--fail-fast", "--exclude-resource-type", "unit_test"]
+    seeds_tested = incremental or seed_tests_passed(fingerprint)
+    if incremental:
+        args += ["--exclude", *SEEDS_AND_SEED_ONLY_MODELS]
+    elif seeds_tested:
+        args += ["--exclude", SEED_TESTS]
+    # Great Expectations' import (~3 s of CPU) runs while dbt works in its own process
+    warm = threading.Thread(target=import_ge, daemon=True) if warm_audit else None
+    if warm is not None:
+        warm.start()
+    proc = dbt_command(args, building, target_dir)
+    if warm is not None:
+        warm.join()
+    if proc.returncode != 0:
+        raise BuildFailed("dbt build failed:\n" + failure_summary(proc.output))
+    if not seeds_tested:
+        record_seed_tests(fingerprint)
+
+
 def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
           progress: Callable[[int, int], None] | None = None,
           audit: Callable[..., dict[str, int]] | None = None, full_rebuild: bool = False,
@@ -187,25 +211,14 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
                      stats.files_seen, stats.files_new, stats.files_unchanged, stats.files_failed, stats.duplicates)
             result = BuildResult(str(warehouse), stats, ingest_errors=errors_row[0] if errors_row else 0,
                                  incremental=incremental, rebuilt_documents=rebuilt)
-            log.info("dbt build (%s) …", f"incremental, {rebuilt} documents" if incremental else "full")
-            # dbt unit tests check the SQL, not the data: `make test` runs them (tests/integration)
-            args = ["build", "--quiet", "--fail-fast", "--exclude-resource-type", "unit_test"]
-            seeds_tested = incremental or seed_tests_passed(fingerprint)
-            if incremental:
-                args += ["--exclude", *SEEDS_AND_SEED_ONLY_MODELS]
-            elif seeds_tested:
-                args += ["--exclude", SEED_TESTS]
-            # Great Expectations' import (~3 s of CPU) runs while dbt works in its own process
-            warm = threading.Thread(target=import_ge, daemon=True) if audit is not None else None
-            if warm is not None:
-                warm.start()
-            proc = dbt_command(args, building, target_dir)
-            if warm is not None:
-                warm.join()
-            if proc.returncode != 0:
-                raise BuildFailed("dbt build failed:\n" + failure_summary(proc.output))
-            if not seeds_tested:
-                record_seed_tests(fingerprint)
+            if incremental and rebuilt == 0:
+                # no document's derived rows can differ: every incremental model would delete and
+                # insert nothing, and the dimensions and tests read the raw rows of the published
+                # build, copied unchanged (an added bad file or a touched one lands here)
+                log.info("dbt build skipped: no document to recompute")
+            else:
+                _dbt_build(building, target_dir, fingerprint, incremental=incremental, rebuilt=rebuilt,
+                           warm_audit=audit is not None)
             if audit is not None:
                 log.info("audit …")
                 result.findings_by_severity = audit(building, incremental=incremental)

@@ -14,7 +14,7 @@ from juesuan.cli import main
 from juesuan.fingerprint import project_fingerprint
 from juesuan.nochange import unchanged
 from juesuan.waivers import waivers_path
-from tests.helpers import KeptBuild
+from tests.helpers import KeptBuild, last_run, marts_snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -93,3 +93,26 @@ def test_full_rebuild_builds_though_nothing_changed(built) -> None:
     corpus, warehouse = built
     assert _build(corpus, warehouse, "--full-rebuild") == 0
     assert [s for s, _ in _runs(warehouse)] == ["published", "published"]
+
+
+def test_a_change_no_document_follows_skips_dbt(built) -> None:
+    """An added file that is not a report changes the corpus but no document: the build records
+    the file in raw.ingest_errors and publishes, without dbt (its run results stay as they were);
+    the marts and findings are those of the published build."""
+    corpus, warehouse = built
+    results = warehouse.parent / ".dbt-target" / "run_results.json"
+    stamp = results.stat().st_mtime_ns if results.exists() else None
+    marts, findings = marts_snapshot(warehouse), _findings(warehouse)
+    (corpus / "minutes.txt").write_text("会议纪要\n参会人员 12 人\n", encoding="utf-8")
+    assert _build(corpus, warehouse) == 0
+    assert last_run(warehouse) == (True, 0)
+    assert (results.stat().st_mtime_ns if results.exists() else None) == stamp
+    assert marts_snapshot(warehouse) == marts and _findings(warehouse) == findings
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        errors = con.execute("select source_file from raw.ingest_errors where fatal").fetchall()
+    assert [Path(f).name for (f,) in errors] == ["minutes.txt"]
+
+
+def _findings(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return sorted(con.execute("select * from audit.findings").fetchall(), key=repr)
