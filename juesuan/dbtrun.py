@@ -90,8 +90,12 @@ def dbt_command(args: Sequence[str], db_path: Path, target_dir: Path) -> DbtResu
     file_level = "debug" if log.isEnabledFor(logging.DEBUG) else "info"
     argv = [*args, "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
             "--target-path", str(target_dir), "--log-path", str(target_dir / "logs"), "--log-level-file", file_level]
-    if PARSE_CACHE.is_file():
-        argv += ["--partial-parse-file-path", str(PARSE_CACHE)]
+    saved = saved_parse()
+    if saved is not None:
+        argv += ["--partial-parse-file-path", str(saved)]
+    # dbt writes a parse into target_dir only when it changed: one left by an earlier command
+    # (another checkout building beside the same warehouse) must not be taken for this one's
+    (target_dir / PARSE_CACHE.name).unlink(missing_ok=True)
     log.debug("running dbt %s in %s", " ".join(argv), db_path.parent)
     with tempfile.TemporaryDirectory(prefix="juesuan-dbt-") as tmp:
         out, cpu = Path(tmp) / "output.txt", Path(tmp) / "cpu.txt"
@@ -123,10 +127,27 @@ def _replace_in_target(path: Path, data: bytes) -> None:
         log.debug("cannot save %s: %s", path, exc)
 
 
+def _parse_root() -> Path:
+    return PARSE_CACHE.with_suffix(".root")
+
+
+def saved_parse() -> Path | None:
+    """The saved parse, when it was made in this checkout. dbt keeps each file's absolute path in
+    it and checks only contents: a parse made before the repository moved (or in another
+    checkout) sends dbt to seeds that are not there ("No files found that match the pattern")."""
+    try:
+        if PARSE_CACHE.is_file() and _parse_root().read_text(encoding="utf-8") == str(REPO_ROOT):
+            return PARSE_CACHE
+    except OSError:
+        pass
+    return None
+
+
 def save_parse(fresh: Path) -> None:
-    """Replace the shared saved parse with ``fresh``."""
+    """Replace the shared saved parse with ``fresh``, made in this checkout."""
     if fresh.is_file():
         _replace_in_target(PARSE_CACHE, fresh.read_bytes())
+        _replace_in_target(_parse_root(), str(REPO_ROOT).encode())
 
 
 def seed_tests_passed(fingerprint: str) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from juesuan.dbtrun import BUILD_DB_NAME, PARSE_CACHE
+from juesuan.dbtrun import BUILD_DB_NAME, PARSE_CACHE, saved_parse
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,7 +30,7 @@ def run_mart(tmp_path: Path, warehouse: Path, edit: tuple[str, str]) -> subproce
     # from the project's saved parse, as builds do (juesuan/dbtrun.py): dbt re-parses the edited model only
     saved = tmp_path / "target" / PARSE_CACHE.name
     saved.parent.mkdir()
-    if PARSE_CACHE.is_file():  # the sample build saved it
+    if saved_parse() is not None:  # the sample build saved it
         shutil.copyfile(PARSE_CACHE, saved)
     env = dict(os.environ, JUESUAN_DBT_PATH=db.name, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     dbt = Path(sys.executable).with_name("dbt")

@@ -8,7 +8,15 @@ import json
 import shutil
 from pathlib import Path
 
-from juesuan.dbtrun import BUILD_DB_NAME, dbt_command, failure_summary, record_seed_tests, seed_tests_passed
+from juesuan.dbtrun import (
+    BUILD_DB_NAME,
+    dbt_command,
+    failure_summary,
+    record_seed_tests,
+    save_parse,
+    saved_parse,
+    seed_tests_passed,
+)
 
 
 def test_dbt_unit_tests_pass(sample_warehouse: Path, tmp_path: Path):
@@ -60,3 +68,20 @@ def test_seed_tests_are_recorded_per_fingerprint(tmp_path: Path, monkeypatch):
     assert not seed_tests_passed("abc")
     record_seed_tests("abc")
     assert seed_tests_passed("abc") and not seed_tests_passed("abd")
+
+
+def test_a_parse_saved_in_another_checkout_is_not_used(tmp_path: Path, monkeypatch):
+    """dbt keeps absolute paths in a saved parse: one made where the repository was before (or in
+    another checkout) would send the seeds to files that are not there."""
+    cache = tmp_path / "target" / "partial_parse.msgpack"
+    monkeypatch.setattr("juesuan.dbtrun.PARSE_CACHE", cache)
+    monkeypatch.setattr("juesuan.dbtrun.REPO_ROOT", tmp_path / "moved")
+    fresh = tmp_path / "fresh.msgpack"
+    fresh.write_bytes(b"parse")
+    cache.parent.mkdir()
+    cache.write_bytes(b"old parse")
+    assert saved_parse() is None  # no record of where it was made
+    save_parse(fresh)
+    assert saved_parse() == cache and cache.read_bytes() == b"parse"
+    monkeypatch.setattr("juesuan.dbtrun.REPO_ROOT", tmp_path / "elsewhere")
+    assert saved_parse() is None
