@@ -93,6 +93,7 @@ def test_full_rebuild_builds_though_nothing_changed(built) -> None:
     corpus, warehouse = built
     assert _build(corpus, warehouse, "--full-rebuild") == 0
     assert [s for s, _ in _runs(warehouse)] == ["published", "published"]
+    assert last_run(warehouse) == (False, 4), "a full build of a warehouse it could build upon recomputes all"
 
 
 def test_a_change_no_document_follows_skips_dbt(built) -> None:
