@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from juesuan.cli import main
 
 
@@ -20,17 +22,23 @@ def test_public_columns_documented_in_duckdb(wh):
     assert re.search(r"[\u4e00-\u9fff]", comments[("dim_document", "report_scope")])
 
 
-def test_static_docs_site_is_offline(sample_warehouse: Path, tmp_path: Path):
-    assert main(["-q", "docs", "--warehouse", str(sample_warehouse), "--out", str(tmp_path)]) == 0
-    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def site(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`juesuan docs` of the sample warehouse, generated once (dbt docs generate: ~3 s)."""
+    out = tmp_path_factory.mktemp("docs")
+    assert main(["-q", "docs", "--warehouse", str(sample_warehouse), "--out", str(out)]) == 0
+    return (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_static_docs_site_is_offline(site: str):
+    html = site
     assert "fct_budget_execution" in html and "dim_function_subject" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
 
 
-def test_docs_site_opens_on_the_overview_and_names_relations_as_queried(sample_warehouse: Path, tmp_path: Path):
+def test_docs_site_opens_on_the_overview_and_names_relations_as_queried(sample_warehouse: Path, site: str):
     assert sample_warehouse.name == "juesuan.duckdb"
-    assert main(["-q", "docs", "--warehouse", str(sample_warehouse), "--out", str(tmp_path)]) == 0
-    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    html = site
     # the project's overview replaces dbt's generic "Welcome!" page
     assert '"doc.juesuan.__overview__"' in html and '"original_file_path": "models/overview.md"' in html
     assert "is_current" in html and "juesuan shell" in html
@@ -40,8 +48,6 @@ def test_docs_site_opens_on_the_overview_and_names_relations_as_queried(sample_w
 
 
 def test_docs_help_describes_the_site(capsys):
-    import pytest
-
     with pytest.raises(SystemExit) as exc:
         main(["docs", "--help"])
     assert exc.value.code == 0
