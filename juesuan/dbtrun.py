@@ -80,17 +80,19 @@ def _in_child(argv: list[str], cwd: str, env: dict[str, str], out: str, cpu: str
     sys.exit(code)
 
 
-def dbt_command(args: Sequence[str], db_path: Path, target_dir: Path) -> DbtResult:
+def dbt_command(args: Sequence[str], db_path: Path, target_dir: Path, *, project: Path | None = None) -> DbtResult:
     """Run dbt on ``db_path`` in a forked child, from the directory of ``db_path`` (dbt opens it
     by its relative name), starting from the saved parse and saving dbt's updated one when the
-    command succeeds."""
+    command succeeds. ``project``: another copy of the dbt project (the tests' edited copies),
+    run without the saved parse (``args`` may name one)."""
     env = dict(os.environ, JUESUAN_DBT_PATH=db_path.name, JUESUAN_DBT_TARGET="build",
                DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     # dbt's debug log (every query and event) was a seventh of its CPU time; -v brings it back
     file_level = "debug" if log.isEnabledFor(logging.DEBUG) else "info"
-    argv = [*args, "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
+    root = project or REPO_ROOT
+    argv = [*args, "--project-dir", str(root), "--profiles-dir", str(root),
             "--target-path", str(target_dir), "--log-path", str(target_dir / "logs"), "--log-level-file", file_level]
-    saved = saved_parse()
+    saved = saved_parse() if project is None else None
     if saved is not None:
         argv += ["--partial-parse-file-path", str(saved)]
     # dbt writes a parse into target_dir only when it changed: one left by an earlier command
@@ -107,7 +109,7 @@ def dbt_command(args: Sequence[str], db_path: Path, target_dir: Path) -> DbtResu
         output = (out.read_text(encoding="utf-8", errors="replace") if out.exists() else
                   f"dbt's process exited with code {code} before dbt ran (its error is on this process's stderr)")
         seconds = float(cpu.read_text(encoding="utf-8")) if cpu.exists() else 0.0
-    if code == 0:
+    if code == 0 and project is None:
         save_parse(target_dir / PARSE_CACHE.name)
     elif code < 0:
         output += f"\ndbt was killed by signal {-code}"

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from juesuan.dbtrun import BUILD_DB_NAME, PARSE_CACHE, saved_parse
+from juesuan.dbtrun import BUILD_DB_NAME, PARSE_CACHE, DbtResult, dbt_command, saved_parse
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_mart(tmp_path: Path, warehouse: Path, edit: tuple[str, str]) -> subprocess.CompletedProcess[str]:
+def run_mart(tmp_path: Path, warehouse: Path, edit: tuple[str, str]) -> DbtResult:
     project = tmp_path / "project"
     project.mkdir()
     for item in ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds"):
@@ -28,16 +25,12 @@ def run_mart(tmp_path: Path, warehouse: Path, edit: tuple[str, str]) -> subproce
     db = tmp_path / BUILD_DB_NAME
     shutil.copyfile(warehouse, db)
     # from the project's saved parse, as builds do (juesuan/dbtrun.py): dbt re-parses the edited model only
-    saved = tmp_path / "target" / PARSE_CACHE.name
-    saved.parent.mkdir()
+    args = ["run", "--select", "fct_income"]
     if saved_parse() is not None:  # the sample build saved it
+        saved = tmp_path / PARSE_CACHE.name
         shutil.copyfile(PARSE_CACHE, saved)
-    env = dict(os.environ, JUESUAN_DBT_PATH=db.name, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run([str(dbt), "run", "--select", "fct_income", "--project-dir", str(project),
-                           "--profiles-dir", str(project), "--target-path", str(tmp_path / "target"),
-                           "--partial-parse-file-path", str(saved)],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
+        args += ["--partial-parse-file-path", str(saved)]
+    return dbt_command(args, db, tmp_path / "target", project=project)
 
 
 @pytest.mark.parametrize(("edit", "message"), [
@@ -47,12 +40,12 @@ def run_mart(tmp_path: Path, warehouse: Path, edit: tuple[str, str]) -> subproce
 def test_contract_violation_fails(tmp_path: Path, sample_warehouse: Path, edit, message):
     proc = run_mart(tmp_path, sample_warehouse, edit)
     assert proc.returncode != 0
-    assert "contract" in proc.stdout.lower() or message in proc.stdout
+    assert "contract" in proc.output.lower() or message in proc.output
 
 
 def test_unchanged_mart_passes(tmp_path: Path, sample_warehouse: Path):
     proc = run_mart(tmp_path, sample_warehouse, ("    amount_wan,", "    amount_wan,"))
-    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert proc.returncode == 0, proc.output[-2000:]
 
 
 # --- raw.*: declared once in ingest/schema.py -----------------------------------------------------
