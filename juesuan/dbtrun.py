@@ -104,7 +104,12 @@ def dbt_command(args: Sequence[str], db_path: Path, target_dir: Path, *, project
         child = _SERVER.Process(target=_in_child, args=(argv, str(db_path.parent), env, str(out), str(cpu)),
                                 name="dbt")
         child.start()
-        child.join()
+        try:
+            child.join()
+        except BaseException:  # e.g. Ctrl-C: dbt must not go on writing into a build being removed
+            child.terminate()
+            child.join()
+            raise
         code = child.exitcode if child.exitcode is not None else 2
         output = (out.read_text(encoding="utf-8", errors="replace") if out.exists() else
                   f"dbt's process exited with code {code} before dbt ran (its error is on this process's stderr)")
