@@ -17,9 +17,9 @@ Generates synthetic corpora (``juesuan.synth``), then measures and prints, and w
 and compares them with the targets of issue 9.
 
 Peak memory: the sum of the resident set sizes (RSS) of the build process and all its
-descendants (parser workers, the dbt server and the dbt command it forks), sampled every 0.2 s — with psutil when it is
-installed, else from /proc — plus ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``, the
-largest single process.
+descendants (parser workers, the dbt server and the dbt command it forks), sampled every
+0.2 s — with psutil when it is installed, else from /proc — plus
+``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``, the largest single child of the build.
 
     python scripts/bench.py [--sizes 1000,10000] [--workdir DIR] [--errors 1000] [--error-rate 0.3]
 """
