@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ingest.flow.rows import Row
@@ -67,9 +67,37 @@ def _sums(options: list[list[int]]) -> list[set[int]] | None:
     return out
 
 
-def _fits(prefix: set[int], x: int, suffix: list[int], con: Sum) -> bool:
-    tol = tolerance(con)
-    if con.at_least:
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """A Sum read against the rows' placements, once per search: for each row it involves, what
+    each of the row's placements adds to the sum (recomputing these per revision was half of
+    the flow parser's time)."""
+
+    rows: tuple[int, ...]
+    adds: tuple[tuple[int, ...], ...]  # per row in ``rows``: per candidate index, coef·cells
+    tol: int
+    at_least: bool
+    family: tuple[object, ...]
+    # the revisions already computed, by the domains of ``rows``: probing placements one by one
+    # (``place``) revises the same identities with the same domains many times
+    seen: dict[tuple[tuple[int, ...], ...], Domains | None] = field(default_factory=dict, compare=False)
+
+    @staticmethod
+    def of(con: Sum, amounts: Amounts) -> _Check:
+        rows = tuple(dict.fromkeys(r for _, r, _ in con.terms))
+        adds = []
+        for r in rows:
+            terms = [(k, c) for k, q, c in con.terms if q == r]
+            adds.append(tuple(sum(k * cells.get(c, 0) for k, c in terms) for cells in amounts[r]))
+        return _Check(rows, tuple(adds), tolerance(con), con.at_least, con.family)
+
+    def holds(self, total: int) -> bool:
+        return total >= -self.tol if self.at_least else abs(total) <= self.tol
+
+
+def _fits(prefix: set[int], x: int, suffix: list[int], chk: _Check) -> bool:
+    tol = chk.tol
+    if chk.at_least:
         return max(prefix) + x + suffix[-1] >= -tol
     for p in prefix:
         target = -(p + x)
@@ -79,29 +107,31 @@ def _fits(prefix: set[int], x: int, suffix: list[int], con: Sum) -> bool:
     return False
 
 
-def _revise(con: Sum, domains: Domains, amounts: Amounts) -> Domains | None:
+def _revise(chk: _Check, domains: Domains) -> Domains | None:
     """Keep the placements of each row that some placement of the others satisfies.
 
-    Returns the narrowed domains of the rows involved, {} when the identity is too large to
-    check, None when no placement at all satisfies it.
+    Returns the narrowed domains of the rows involved ({} when nothing narrows or the identity
+    is too large to check), None when no placement at all satisfies it.
     """
-    order = list(dict.fromkeys(r for _, r, _ in con.terms))
-    if order and all(len(domains[r]) == 1 for r in order):
-        # Every row placed (most calls once the search has narrowed): the sets below would
-        # reduce to this one sum, and nothing can narrow further.
-        return {r: domains[r] for r in order} if _holds(con, sum(
-            k * amounts[r][domains[r][0]].get(c, 0) for k, r, c in con.terms)) else None
-    contributions = []
-    for r in order:
-        terms = [(k, c) for k, q, c in con.terms if q == r]
-        contributions.append({i: sum(k * amounts[r][i].get(c, 0) for k, c in terms) for i in domains[r]})
+    doms = tuple(domains[r] for r in chk.rows)
+    if doms in chk.seen:
+        return chk.seen[doms]
+    out = chk.seen[doms] = _narrow(chk, doms)
+    return out
+
+
+def _narrow(chk: _Check, doms: tuple[tuple[int, ...], ...]) -> Domains | None:
+    if all(len(dom) == 1 for dom in doms):
+        # Every row placed (most calls once the search has narrowed): nothing can narrow further.
+        return {} if chk.holds(sum(add[dom[0]] for add, dom in zip(chk.adds, doms, strict=True))) else None
+    contributions = [{i: add[i] for i in dom} for add, dom in zip(chk.adds, doms, strict=True)]
     options = [sorted(set(m.values())) for m in contributions]
     # A row with one possible contribution only shifts every partial sum: folded into a constant,
     # the sets track the other rows (same sizes, same answers, fewer and cheaper set copies).
     const = sum(opts[0] for opts in options if len(opts) == 1)
     free = [n for n, opts in enumerate(options) if len(opts) != 1]
     if not free:
-        return {r: domains[r] for r in order} if _holds(con, const) else None
+        return {} if chk.holds(const) else None
     free_options = [options[n] for n in free]
     prefix = _sums(free_options)
     suffix = _sums(free_options[::-1])
@@ -110,51 +140,46 @@ def _revise(con: Sum, domains: Domains, amounts: Amounts) -> Domains | None:
     ok: dict[int, set[int]] = {}
     for m, n in enumerate(free):
         after = sorted(suffix[len(free) - m - 1])
-        ok[n] = {x for x in options[n] if _fits(prefix[m], x + const, after, con)}
+        ok[n] = {x for x in options[n] if _fits(prefix[m], x + const, after, chk)}
         if not ok[n]:
             return None
     # some placement satisfies the identity, so each single-contribution row keeps its own
-    return {r: tuple(i for i in domains[r] if contributions[n][i] in ok[n]) if n in ok else domains[r]
-            for n, r in enumerate(order)}
-
-
-def _holds(con: Sum, total: int) -> bool:
-    return total >= -tolerance(con) if con.at_least else abs(total) <= tolerance(con)
+    return {chk.rows[n]: tuple(i for i in doms[n] if contributions[n][i] in ok[n]) for n in ok}
 
 
 @dataclass(frozen=True)
 class _System:
     """The identities in force, and which of them each row appears in."""
 
-    cons: tuple[Sum, ...]
+    cons: tuple[_Check, ...]
     watch: dict[int, tuple[int, ...]]
 
     @staticmethod
-    def of(cons: Iterable[Sum]) -> _System:
+    def of(cons: Iterable[_Check]) -> _System:
         cons = tuple(cons)
         watch: dict[int, list[int]] = {}
         for k, con in enumerate(cons):
-            for r in dict.fromkeys(r for _, r, _ in con.terms):
+            for r in con.rows:
                 watch.setdefault(r, []).append(k)
         return _System(cons, {r: tuple(ks) for r, ks in watch.items()})
 
-    def plus(self, con: Sum) -> _System:
+    def plus(self, con: _Check) -> _System:
         """This system and one more identity (rebuilding it whole per tie was a quarter of the
         flow parser's time: scripts/bench.py)."""
         k, watch = len(self.cons), dict(self.watch)
-        for r in dict.fromkeys(r for _, r, _ in con.terms):
+        for r in con.rows:
             watch[r] = (*watch.get(r, ()), k)
         return _System((*self.cons, con), watch)
 
 
-def _propagate(system: _System, domains: Domains, amounts: Amounts, queue: Iterable[int] | None = None) -> int | None:
+def _propagate(system: _System, domains: Domains, queue: Iterable[int] | None = None) -> int | None:
     """Narrow ``domains`` in place to a fixpoint; the index of an identity nothing satisfies, if any."""
     todo = deque(range(len(system.cons)) if queue is None else queue)
     queued = set(todo)
     while todo:
         k = todo.popleft()
         queued.discard(k)
-        narrowed = _revise(system.cons[k], domains, amounts)
+        narrowed = _revise(system.cons[k], domains)
         if narrowed is None:
             return k
         for r, dom in narrowed.items():
@@ -175,33 +200,39 @@ def place(rows: list[Row], within: list[Sum], cross: list[Sum]) -> Domains:
     for the audit to find) is left out instead of forcing a placement.
     """
     amounts = _amounts(rows)
+    checks = [_Check.of(con, amounts) for con in within]
+    ties = [_Check.of(con, amounts) for con in cross]
     start: Domains = {r: tuple(range(len(row.candidates))) for r, row in enumerate(rows)}
-    families: dict[tuple[object, ...], list[Sum]] = {}
-    for con in within:
+    families: dict[tuple[object, ...], list[_Check]] = {}
+    for con in checks:
         families.setdefault(con.family, []).append(con)
-    # A family no placement satisfies (a 款 whose printed 项 do not add up) is a printing
-    # error: set aside whole, so that it cannot push numbers into wrong columns.
-    active = [con for fam in families.values() if _propagate(_System.of(fam), dict(start), amounts) is None
-              for con in fam]
-    while True:
-        domains = dict(start)
-        bad = _propagate(_System.of(active), domains, amounts)
-        if bad is None:
-            break
-        active = [con for con in active if con.family != active[bad].family]
+    active = [con for fam in families.values() for con in fam]
+    domains = dict(start)
+    if _propagate(_System.of(active), domains) is not None:
+        # A family no placement satisfies (a 款 whose printed 项 do not add up) is a printing
+        # error: set aside whole, so that it cannot push numbers into wrong columns. (When all
+        # hold together each holds alone: the check is needed only after a failure.)
+        active = [con for fam in families.values() if _propagate(_System.of(fam), dict(start)) is None
+                  for con in fam]
+        while True:
+            domains = dict(start)
+            bad = _propagate(_System.of(active), domains)
+            if bad is None:
+                break
+            active = [con for con in active if con.family != active[bad].family]
     system = _System.of(active)
-    for con in cross:
+    for con in ties:
         trial, candidate = dict(domains), system.plus(con)
-        if _propagate(candidate, trial, amounts, queue=[len(system.cons)]) is None:
+        if _propagate(candidate, trial, queue=[len(system.cons)]) is None:
             system, domains = candidate, trial
     changed = True
     while changed:
         changed = False
         for r in [r for r, dom in domains.items() if len(dom) > 1]:
             keep = tuple(i for i in domains[r]
-                         if _propagate(system, {**domains, r: (i,)}, amounts, system.watch.get(r, ())) is None)
+                         if _propagate(system, {**domains, r: (i,)}, system.watch.get(r, ())) is None)
             if keep and keep != domains[r]:
                 domains[r] = keep
-                _propagate(system, domains, amounts, system.watch.get(r, ()))
+                _propagate(system, domains, system.watch.get(r, ()))
                 changed = True
     return domains
