@@ -29,7 +29,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
 )
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v")
-_NO_TEXT_CONTROLS = dict.fromkeys(map(ord, _TEXT_CONTROLS))
+_NOT_ODD = (*_TEXT_CONTROLS, "\u3000", "\u00a0")  # text controls, and spaces that are not odd either
 _SNIFF_CHARS = 65536  # characters inspected for control / unassigned code points
 
 
@@ -60,7 +60,14 @@ def _not_text_share(text: str) -> float:
     sample = text[:_SNIFF_CHARS]
     if not sample:
         return 0.0
-    if sample.translate(_NO_TEXT_CONTROLS).isprintable():  # fast path (exact): no Cc/Cf/Cs/Co/Cn/Z* at all
+    # Fast path (exact): without the text controls and the spaces (Zs) of Chinese text, nothing
+    # is Cc/Cf/Cs/Co/Cn/Z*. str.replace, not str.translate: a dict lookup per character was
+    # ~8% of parsing a report.
+    rest = sample
+    for ch in _NOT_ODD:
+        if ch in rest:
+            rest = rest.replace(ch, "")
+    if rest.isprintable():
         return 0.0
     odd = sum(1 for ch in sample if ch not in _TEXT_CONTROLS and unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs"))
     return odd / len(sample)
@@ -123,9 +130,19 @@ def decode(data: bytes) -> tuple[str, str]:
     return got.text, got.encoding
 
 
-# normalize_line as one str.translate (a per-character loop was ~10% of parsing a report).
-_LINE_TABLE = {ord(ch): unicodedata.normalize("NFKC", ch) for ch in [*map(chr, range(0xFF10, 0xFF1A)), *"．，％－＋"]}
-_LINE_TABLE.update({ord("\r"): None, 0x00A0: " ", 0x3000: " "})
+# What normalize_line replaces: NFKC of full-width digits and ．，％－＋, CR dropped, no-break and
+# ideographic spaces as spaces. One str.replace per character over the whole text is ~10x faster
+# than str.translate, which looks every character up in a dict (~8% of parsing a report).
+_LINE_REPLACE = tuple(
+    (ch, unicodedata.normalize("NFKC", ch)) for ch in [*map(chr, range(0xFF10, 0xFF1A)), *"．，％－＋"]
+) + (("\r", ""), ("\u00a0", " "), ("\u3000", " "))
+
+
+def _replace_chars(text: str) -> str:
+    for old, new in _LINE_REPLACE:
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def normalize_line(line: str) -> str:
@@ -134,11 +151,12 @@ def normalize_line(line: str) -> str:
     Full-width parentheses are kept because subject names print them (（室）); NFKC is
     applied only to ASCII-range compatibility characters.
     """
-    return line.translate(_LINE_TABLE).strip(" ")
+    return _replace_chars(line).strip(" ")
 
 
 def split_lines(text: str) -> list[str]:
-    return [normalize_line(x) for x in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    """The text's lines, each as normalize_line leaves it."""
+    return [x.strip(" ") for x in _replace_chars(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")]
 
 
 def squeeze_cjk(text: str) -> str:
