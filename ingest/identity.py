@@ -84,9 +84,9 @@ def read_member_units(lines: list[str]) -> list[tuple[str, int]]:
     """Units a department report lists under '编制范围包括：' (1.… 2.…)."""
     members: list[tuple[str, int]] = []
     in_list = False
-    for i, raw in enumerate(lines[:_HEAD_LINES]):
-        text = compact(raw)
-        following = next((compact(x) for x in lines[i + 1:i + 4] if x.strip()), "")
+    head = [compact(x) for x in lines[:_HEAD_LINES + 3]]  # once: each line is also read as a following one
+    for i, text in enumerate(head[:_HEAD_LINES]):
+        following = next((x for x in head[i + 1:i + 4] if x), "")
         if not in_list and "编制范围包括" in text + following:
             in_list = "编制范围包括" in text  # else the next non-blank line ends the phrase
             continue
