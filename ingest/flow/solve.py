@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ingest.flow.rows import Row
@@ -78,9 +78,6 @@ class _Check:
     tol: int
     at_least: bool
     family: tuple[object, ...]
-    # the revisions already computed, by the domains of ``rows``: probing placements one by one
-    # (``place``) revises the same identities with the same domains many times
-    seen: dict[tuple[tuple[int, ...], ...], Domains | None] = field(default_factory=dict, compare=False)
 
     @staticmethod
     def of(con: Sum, amounts: Amounts) -> _Check:
@@ -113,14 +110,7 @@ def _revise(chk: _Check, domains: Domains) -> Domains | None:
     Returns the narrowed domains of the rows involved ({} when nothing narrows or the identity
     is too large to check), None when no placement at all satisfies it.
     """
-    doms = tuple(domains[r] for r in chk.rows)
-    if doms in chk.seen:
-        return chk.seen[doms]
-    out = chk.seen[doms] = _narrow(chk, doms)
-    return out
-
-
-def _narrow(chk: _Check, doms: tuple[tuple[int, ...], ...]) -> Domains | None:
+    doms = [domains[r] for r in chk.rows]
     if all(len(dom) == 1 for dom in doms):
         # Every row placed (most calls once the search has narrowed): nothing can narrow further.
         return {} if chk.holds(sum(add[dom[0]] for add, dom in zip(chk.adds, doms, strict=True))) else None
