@@ -81,12 +81,12 @@ class _Check:
 
     @staticmethod
     def of(con: Sum, amounts: Amounts) -> _Check:
-        rows = tuple(dict.fromkeys(r for _, r, _ in con.terms))
-        adds = []
-        for r in rows:
-            terms = [(k, c) for k, q, c in con.terms if q == r]
-            adds.append(tuple(sum(k * cells.get(c, 0) for k, c in terms) for cells in amounts[r]))
-        return _Check(rows, tuple(adds), tolerance(con), con.at_least, con.family)
+        by_row: dict[int, list[tuple[int, str]]] = {}
+        for k, r, c in con.terms:
+            by_row.setdefault(r, []).append((k, c))
+        adds = tuple(tuple(sum(k * cells.get(c, 0) for k, c in terms) for cells in amounts[r])
+                     for r, terms in by_row.items())
+        return _Check(tuple(by_row), adds, tolerance(con), con.at_least, con.family)
 
     def holds(self, total: int) -> bool:
         return total >= -self.tol if self.at_least else abs(total) <= self.tol
@@ -110,31 +110,37 @@ def _revise(chk: _Check, domains: Domains) -> Domains | None:
     Returns the narrowed domains of the rows involved ({} when nothing narrows or the identity
     is too large to check), None when no placement at all satisfies it.
     """
-    doms = [domains[r] for r in chk.rows]
-    if all(len(dom) == 1 for dom in doms):
-        # Every row placed (most calls once the search has narrowed): nothing can narrow further.
-        return {} if chk.holds(sum(add[dom[0]] for add, dom in zip(chk.adds, doms, strict=True))) else None
-    contributions = [{i: add[i] for i in dom} for add, dom in zip(chk.adds, doms, strict=True)]
-    options = [sorted(set(m.values())) for m in contributions]
     # A row with one possible contribution only shifts every partial sum: folded into a constant,
     # the sets track the other rows (same sizes, same answers, fewer and cheaper set copies).
-    const = sum(opts[0] for opts in options if len(opts) == 1)
-    free = [n for n, opts in enumerate(options) if len(opts) != 1]
+    const = 0
+    free: list[tuple[int, tuple[int, ...], list[int]]] = []  # (position in chk.rows, domain, options)
+    for n, r in enumerate(chk.rows):
+        dom, add = domains[r], chk.adds[n]
+        if len(dom) == 1:  # most rows, once the search has narrowed
+            const += add[dom[0]]
+            continue
+        options = sorted({add[i] for i in dom})
+        if len(options) == 1:
+            const += options[0]
+        else:
+            free.append((n, dom, options))
     if not free:
         return {} if chk.holds(const) else None
-    free_options = [options[n] for n in free]
+    free_options = [options for _, _, options in free]
     prefix = _sums(free_options)
     suffix = _sums(free_options[::-1])
     if prefix is None or suffix is None:
         return {}
-    ok: dict[int, set[int]] = {}
-    for m, n in enumerate(free):
-        after = sorted(suffix[len(free) - m - 1])
-        ok[n] = {x for x in options[n] if _fits(prefix[m], x + const, after, chk)}
-        if not ok[n]:
-            return None
     # some placement satisfies the identity, so each single-contribution row keeps its own
-    return {chk.rows[n]: tuple(i for i in doms[n] if contributions[n][i] in ok[n]) for n in ok}
+    narrowed: Domains = {}
+    for m, (n, dom, options) in enumerate(free):
+        after = sorted(suffix[len(free) - m - 1])
+        ok = {x for x in options if _fits(prefix[m], x + const, after, chk)}
+        if not ok:
+            return None
+        add = chk.adds[n]
+        narrowed[chk.rows[n]] = tuple(i for i in dom if add[i] in ok)
+    return narrowed
 
 
 @dataclass(frozen=True)
