@@ -262,7 +262,8 @@ def _parse_all(paths: list[Path], workers: int, now: datetime,
 
 
 def load(con: duckdb.DuckDBPyConnection, corpora: Iterable[Path], *, previous: str | None = None,
-         workers: int = 1, progress: Callable[[int, int], None] | None = None) -> LoadStats:
+         in_place: bool = False, workers: int = 1,
+         progress: Callable[[int, int], None] | None = None) -> LoadStats:
     """Parse every file below ``corpora`` into raw.* of ``con``; every entry gets one raw.source_files row.
 
     ``previous`` is the path of the published warehouse: documents whose content hash and
@@ -270,16 +271,22 @@ def load(con: duckdb.DuckDBPyConnection, corpora: Iterable[Path], *, previous: s
     files are parsed once (the first path in sorted order is ``loaded``, the others ``duplicate``);
     the same report in another encoding is a ``duplicate`` too (same normalised text). Which of
     those variants loads depends on content only, never on file names (see :func:`_parse_rank`).
+
+    ``in_place``: ``con`` is a copy of ``previous`` (an incremental build). The raw rows of the
+    unchanged documents stay where they are and the others are deleted, instead of copying
+    every unchanged row from ``previous`` (at 10,000 reports, 5 million text lines).
     """
     con.execute(RAW_DDL)
     paths = discover(corpora)
     run = _Load(con, datetime.now(UTC).replace(tzinfo=None), LoadStats(files_seen=len(paths)))
     reuse = _reusable(con, previous) if previous and Path(previous).exists() else {}
     run.read(paths, reuse)
-    if run.copied:
+    if in_place:
+        _keep_documents(con, run.copied)
+    elif run.copied:
         assert previous is not None
         _copy_documents(con, previous, run.copied)
-        run.stats.files_unchanged = len(run.copied)
+    run.stats.files_unchanged = len(run.copied)
     for res in _parse_all(run.parse_order(), workers, run.now, progress):
         run.parsed(res)
     run.byte_copies()
@@ -445,6 +452,20 @@ def _reusable(con: duckdb.DuckDBPyConnection, previous: str) -> dict[str, str]:
     except duckdb.Error as exc:
         log.warning("cannot reuse documents from %s (%s): parsing everything", previous, exc)
         return {}
+
+
+def _keep_documents(con: duckdb.DuckDBPyConnection, docs: dict[str, str]) -> None:
+    """Leave raw.* as :func:`_copy_documents` would make it from the previous build's rows: the
+    rows of ``docs`` (document_id → source_file now) and their non-fatal problems, nothing else."""
+    ids = pd.DataFrame({"document_id": list(docs), "source_file": list(docs.values())}, dtype=object)  # noqa: F841
+    for table in DOC_TABLES:
+        con.execute(f"delete from raw.{table} where document_id not in (select document_id from ids)")
+    con.execute("delete from raw.ingest_errors where fatal or document_id is null "
+                "or document_id not in (select document_id from ids)")
+    for table in ("documents", "ingest_errors"):
+        con.execute(f"update raw.{table} t set source_file = ids.source_file from ids "
+                    "where t.document_id = ids.document_id and t.source_file != ids.source_file")
+    con.execute("delete from raw.source_files")  # every build lists every file it saw
 
 
 def _copy_documents(con: duckdb.DuckDBPyConnection, previous: str, docs: dict[str, str]) -> None:

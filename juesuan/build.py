@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingest.loader import RAW_TABLES, LoadStats, load
+from ingest.loader import LoadStats, load
 from juesuan import __version__
 from juesuan.audit.expectations import import_ge
 from juesuan.config import SAMPLES_DIR, log
@@ -200,11 +200,9 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             else:  # first: a published file whose history cannot be read fails the build before any work
                 _carry_history(warehouse, building)
             with duckdb.connect(str(building)) as con:
-                if incremental:  # the loader writes raw.* anew, copying unchanged documents
-                    for table in RAW_TABLES:
-                        con.execute(f"drop table raw.{table}")  # names from RAW_TABLES, not input
+                # incremental: the copy's raw rows of unchanged documents stay, the others go
                 stats = load(con, corpora, previous=str(warehouse) if warehouse.exists() else None,
-                             workers=workers, progress=progress)
+                             in_place=incremental, workers=workers, progress=progress)
                 errors_row = con.execute("select count(*) from raw.ingest_errors").fetchone()
                 rebuilt = write_rebuild_scope(con, warehouse) if incremental else stats.documents
             log.info("ingest: %d files, %d new, %d unchanged, %d failed, %d duplicates",
