@@ -280,11 +280,18 @@ def sources_yml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def document_keyed(table: str) -> bool:
+    """Every row belongs to a document (document_id not null): an incremental build replaces
+    the rows of the documents it rebuilds and keeps the others (macros/rebuild.sql)."""
+    return any(c.name == "document_id" and not c.nullable for c in BY_NAME[table].columns)
+
+
 def staging_sql(table: str) -> str:
     t = BY_NAME[table]
     cols = ",\n".join(f"    {c.name}" + (f" as {c.staging}" if c.staging else "") for c in t.columns)
+    config = "{{ config(tags=['document_keyed']) }}\n" if document_keyed(table) else ""
     return (f"-- {_GENERATED}\n-- raw.{t.name}, one row per raw row; columns renamed for the models where "
-            f"ingest/schema.py says.\nselect\n{cols}\nfrom {{{{ source('raw', '{t.name}') }}}}\n")
+            f"ingest/schema.py says.\n{config}select\n{cols}\nfrom {{{{ source('raw', '{t.name}') }}}}\n")
 
 
 def generated_files() -> dict[Path, str]:

@@ -65,6 +65,11 @@ def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path):
     assert status == {"unchanged": n - 1, "loaded": 1}
     incremental, recomputed = last_run(rebuilt)
     assert incremental and 1 < recomputed < n - 1, "only the added report's unit is recomputed"
+    # the data tests of document-keyed models read only the documents rebuilt (macros/rebuild.sql)
+    compiled = tmp_path / ".dbt-target" / "compiled" / "juesuan" / "models"
+    scoped = (compiled / "staging" / "_staging.yml" / "not_null_stg_reports__document_lines_document_id.sql").read_text()
+    assert "document_id is null or document_id in (select s.document_id from" in scoped
+    assert "rebuild_scope" not in (compiled / "marts" / "_dimensions.yml" / "unique_dim_unit_unit_id.sql").read_text()
     _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh1.duckdb")
 
     (corpus / changed.file).write_bytes(clean[k].data)
