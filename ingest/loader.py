@@ -276,7 +276,8 @@ def load(con: duckdb.DuckDBPyConnection, corpora: Iterable[Path], *, previous: s
     unchanged documents stay where they are and the others are deleted, instead of copying
     every unchanged row from ``previous`` (at 10,000 reports, 5 million text lines).
     """
-    con.execute(RAW_DDL)
+    if not in_place:  # a copy has raw.* with their comments (the same project, so the same schema)
+        con.execute(RAW_DDL)
     paths = discover(corpora)
     run = _Load(con, datetime.now(UTC).replace(tzinfo=None), LoadStats(files_seen=len(paths)))
     reuse = _reusable(con, previous) if previous and Path(previous).exists() else {}

@@ -38,6 +38,7 @@ from juesuan.fingerprint import project_fingerprint
 from juesuan.incremental import can_build_upon, write_rebuild_scope
 from juesuan.lock import build_lock
 from juesuan.nochange import pending_runs, runs_path, snapshot, write_manifest
+from juesuan.replay import ReplayTestFailed, load_plan, replay, save_plan
 
 # An incremental build needs the published file's project fingerprint, seeds included: the seeds
 # in the copied file, and the models built from seeds alone (tag seeds_only), are what this build
@@ -58,6 +59,7 @@ class BuildResult:
     ingest_errors: int = 0
     incremental: bool = False
     rebuilt_documents: int = 0
+    replayed: bool = False  # dbt's SQL replayed without dbt (juesuan/replay.py)
 
 
 def publish_file(built: Path, warehouse: Path) -> None:
@@ -142,9 +144,18 @@ def _carry_history(previous: Path, db: Path) -> None:
             con.execute("detach previous")
 
 
+def _warm_audit() -> threading.Thread:
+    """Import Great Expectations in the background; join the thread before the audit."""
+    warm = threading.Thread(target=import_ge, daemon=True)
+    warm.start()
+    return warm
+
+
 def _dbt_build(building: Path, target_dir: Path, fingerprint: str, *, incremental: bool, rebuilt: int,
-               warm_audit: bool) -> None:
-    """``dbt build`` on the file being built (seeds, their models and tests only when needed)."""
+               warm_audit: bool) -> bool:
+    """``dbt build`` on the file being built (seeds, their models and tests only when needed); an
+    incremental build replays the SQL of the last one when it can (juesuan/replay.py). True when
+    it did."""
     log.info("dbt build (%s) …", f"incremental, {rebuilt} documents" if incremental else "full")
     # dbt unit tests check the SQL, not the data: `make test` runs them (tests/integration)
     args = ["build", "--quiet", "--fail-fast", "--exclude-resource-type", "unit_test"]
@@ -154,16 +165,27 @@ def _dbt_build(building: Path, target_dir: Path, fingerprint: str, *, incrementa
     elif seeds_tested:
         args += ["--exclude", SEED_TESTS]
     # Great Expectations' import (~3 s of CPU) runs while dbt works in its own process
-    warm = threading.Thread(target=import_ge, daemon=True) if warm_audit else None
-    if warm is not None:
-        warm.start()
-    proc = dbt_command(args, building, target_dir)
-    if warm is not None:
-        warm.join()
+    warm = _warm_audit() if warm_audit else None
+    try:
+        plan = load_plan(fingerprint) if incremental else None
+        if plan is not None:
+            try:
+                if replay(building, plan):
+                    log.info("dbt's SQL replayed (%d steps)", len(plan))
+                    return True
+            except ReplayTestFailed as exc:
+                raise BuildFailed(str(exc)) from None
+        proc = dbt_command(args, building, target_dir)
+    finally:
+        if warm is not None:
+            warm.join()
     if proc.returncode != 0:
         raise BuildFailed("dbt build failed:\n" + failure_summary(proc.output))
     if not seeds_tested:
         record_seed_tests(fingerprint)
+    if incremental:
+        save_plan(target_dir, fingerprint)
+    return False
 
 
 def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
@@ -194,6 +216,9 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
         fingerprint = project_fingerprint()
         before = snapshot(corpora)  # stat before reading: a file changed during the build is caught next time
         incremental = audit is not None and not full_rebuild and can_build_upon(warehouse, fingerprint)
+        # Great Expectations' import (~3 s of CPU) takes longer than the rest of a small incremental
+        # build: it starts now, beside the ingest (a full build starts it beside dbt)
+        warm = _warm_audit() if incremental else None
         try:
             if incremental:
                 shutil.copyfile(warehouse, building)
@@ -215,8 +240,10 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
                 # build, copied unchanged (an added bad file or a touched one lands here)
                 log.info("dbt build skipped: no document to recompute")
             else:
-                _dbt_build(building, target_dir, fingerprint, incremental=incremental, rebuilt=rebuilt,
-                           warm_audit=audit is not None)
+                result.replayed = _dbt_build(building, target_dir, fingerprint, incremental=incremental,
+                                             rebuilt=rebuilt, warm_audit=audit is not None and warm is None)
+            if warm is not None:
+                warm.join()
             if audit is not None:
                 log.info("audit …")
                 result.findings_by_severity = audit(building, incremental=incremental)

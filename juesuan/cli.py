@@ -130,7 +130,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"  files: {s.files_seen} seen, {s.files_new} parsed, {s.files_unchanged} unchanged, "
           f"{s.duplicates} duplicate, {s.files_failed} failed (see raw.ingest_errors: {result.ingest_errors} rows)")
     print(f"  documents: {s.documents}"
-          + (f" ({result.rebuilt_documents} recomputed, incremental)" if result.incremental else ""))
+          + (f" ({result.rebuilt_documents} recomputed, incremental"
+             + ("; the last incremental build's SQL replayed without dbt" if result.replayed else "") + ")"
+             if result.incremental else ""))
     print(_findings_line(sev))
     print(f"  time: {result.seconds:.1f} s")
     return _strict_exit(args.strict, sev.get("error", 0))

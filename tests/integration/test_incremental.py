@@ -3,11 +3,14 @@ gives: marts, audit.checks and audit.findings, on a synthetic corpus whose units
 
 from __future__ import annotations
 
+import io
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from juesuan import replay
 from juesuan.cli import main
 from juesuan.synth import SynthDoc, iter_docs
 from tests.helpers import last_run, marts_snapshot
@@ -15,8 +18,12 @@ from tests.helpers import last_run, marts_snapshot
 pytestmark = pytest.mark.slow
 
 
-def _build(corpus: Path, warehouse: Path) -> None:
-    assert main(["-q", "build", "--corpus", str(corpus), "--warehouse", str(warehouse), "--workers", "2"]) == 0
+def _build(corpus: Path, warehouse: Path) -> str:
+    """Build; the CLI's report of it."""
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["-q", "build", "--corpus", str(corpus), "--warehouse", str(warehouse), "--workers", "2"]) == 0
+    return out.getvalue()
 
 
 def _audit_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
@@ -32,12 +39,14 @@ def _assert_equals_fresh_build(corpus: Path, rebuilt: Path, fresh: Path) -> None
     assert _audit_snapshot(rebuilt) == _audit_snapshot(fresh)
 
 
-def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path):
+def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The path `make bench` times as "one report added", then a changed and a removed report:
     each incremental build recomputes only the units concerned (unchanged reports are copied from
     the published warehouse), and gives the marts, audit.checks and audit.findings of a fresh build.
     Each report chosen has neighbouring years of its unit in the corpus, so the cross-year rules
-    (CY01/CY02) of the other reports change with it."""
+    (CY01/CY02) of the other reports change with it. The first incremental build runs dbt and
+    keeps its SQL; the second replays that SQL without dbt (juesuan/replay.py)."""
+    monkeypatch.setattr(replay, "PLAN", tmp_path / "replay_plan.json")  # not another test's plan
     n = 24
     docs = list(iter_docs(n, seed=13, error_rate=0.5))
     clean = list(iter_docs(n, seed=13, error_rate=0.0))  # the same reports without injected errors
@@ -59,7 +68,8 @@ def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path):
     _build(corpus, rebuilt)
 
     (corpus / added.file).write_bytes(added.data)
-    _build(corpus, rebuilt)
+    assert "replayed" not in _build(corpus, rebuilt)
+    assert replay.PLAN.exists()
     with duckdb.connect(str(rebuilt), read_only=True) as con:
         status = dict(con.execute("select status, count(*) from raw.source_files group by 1").fetchall())
     assert status == {"unchanged": n - 1, "loaded": 1}
@@ -74,7 +84,7 @@ def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path):
 
     (corpus / changed.file).write_bytes(clean[k].data)
     (corpus / removed.file).unlink()
-    _build(corpus, rebuilt)
+    assert "SQL replayed without dbt" in _build(corpus, rebuilt)
     incremental, recomputed = last_run(rebuilt)
     assert incremental and 2 < recomputed < n - 1
     _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh2.duckdb")
