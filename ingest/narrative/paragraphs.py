@@ -32,6 +32,8 @@ _PAGE_MARK = re.compile(r"^(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*�
 _BARE_INT = re.compile(r"^\d{1,3}$")
 _UNIT_START = re.compile(r"^(?:万|元|%|个|辆|台|分|人)")
 _FIGURE_CAPTION = re.compile(r"^图\s*\d*\s*[:：]")
+_WHITESPACE = re.compile(r"\s+")
+_SPACE = re.compile(" ")
 # A project's self-evaluation paragraph can start mid-flow without numbering (002).
 _PROJECT_OPENER = re.compile(r"^[^。；,，]*自评综述")
 
@@ -164,33 +166,32 @@ def _join(lines: Sequence[str], group: list[int], section: str) -> Paragraph:
     chars: list[str] = []
     line_no: list[int] = []
     for i in group:
-        text = re.sub(r"\s+", " ", squeeze_cjk(lines[i].strip()))
-        if chars and chars[-1].isascii() and chars[-1].isalnum() and text[:1].isascii() and text[:1].isalnum():
+        text = _WHITESPACE.sub(" ", squeeze_cjk(lines[i].strip()))
+        if chars and chars[-1][-1:].isascii() and chars[-1][-1:].isalnum() and text[:1].isascii() and text[:1].isalnum():
             chars.append(" ")  # keep two ASCII tokens apart across the line break
             line_no.append(i + 1)
-        chars.extend(text)
+        chars.append(text)
         line_no.extend([i + 1] * len(text))
     spaced = "".join(chars)
-    text_chars: list[str] = []
-    text_lines: list[int] = []
-    text_at: list[int] = []
-    for k, ch in enumerate(spaced):
-        if ch.isspace():
-            # a space survives only between two digits, so "50 50" never reads as 5050
-            before = text_chars[-1] if text_chars else ""
-            after = spaced[k + 1 : k + 2]
-            if not (before.isdigit() and after.isdigit()):
-                continue
-            ch = " "
-        text_chars.append(ch)
-        text_lines.append(line_no[k])
-        text_at.append(k)
-    text = "".join(text_chars)
+    # Spaces in ``spaced`` stand alone (each line is stripped, its runs squeezed). One survives
+    # only between two digits, so "50 50" never reads as 5050; the text keeps the characters
+    # between the others, found by slicing rather than a loop over every character.
+    kept: list[tuple[int, int]] = []  # [start, end) runs of spaced that the text keeps
+    start = 0
+    for m in _SPACE.finditer(spaced):
+        k = m.start()
+        if 0 < k < len(spaced) - 1 and spaced[k - 1].isdigit() and spaced[k + 1].isdigit():
+            continue
+        kept.append((start, k))
+        start = k + 1
+    kept.append((start, len(spaced)))
+    text = "".join(spaced[a:b] for a, b in kept)
+    text_at = [k for a, b in kept for k in range(a, b)]
     numbering = _NUMBERING.match(text)
     return Paragraph(
         section=section,
         text=text,
-        line_of=tuple(text_lines),
+        line_of=tuple(line_no[k] for k in text_at),
         spaced=spaced,
         spaced_at=tuple(text_at),
         body=numbering.end() if numbering else 0,
