@@ -10,8 +10,10 @@ still matches; ``span`` gives the sentence back with its printed spacing.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ingest.text import squeeze_cjk
 
@@ -34,6 +36,7 @@ _UNIT_START = re.compile(r"^(?:万|元|%|个|辆|台|分|人)")
 _FIGURE_CAPTION = re.compile(r"^图\s*\d*\s*[:：]")
 _WHITESPACE = re.compile(r"\s+")
 _SPACE = re.compile(" ")
+_SENTENCE_STOP = re.compile("[。；;！!？?]")
 # A project's self-evaluation paragraph can start mid-flow without numbering (002).
 _PROJECT_OPENER = re.compile(r"^[^。；,，]*自评综述")
 
@@ -79,15 +82,16 @@ class Paragraph:
     def line(self, pos: int) -> int:
         return self.line_of[min(pos, len(self.line_of) - 1)]
 
+    @cached_property
+    def _stops(self) -> list[int]:
+        """Where the text's sentences end: a paragraph's facts quote the same few sentences."""
+        return [m.start() for m in _SENTENCE_STOP.finditer(self.text)]
+
     def span(self, pos: int) -> str:
         """The sentence holding compact position ``pos``, as printed (after joining)."""
-        stops = "。；;！!？?"
-        start = pos
-        while start > 0 and self.text[start - 1] not in stops:
-            start -= 1
-        end = pos
-        while end < len(self.text) and self.text[end] not in stops:
-            end += 1
+        k = bisect_left(self._stops, pos)  # the first stop at or after pos
+        start = self._stops[k - 1] + 1 if k else 0
+        end = self._stops[k] if k < len(self._stops) else len(self.text)
         if end <= start:
             return ""
         return self.spaced[self.spaced_at[start] : self.spaced_at[end - 1] + 1].strip()
