@@ -144,13 +144,6 @@ def _carry_history(previous: Path, db: Path) -> None:
             con.execute("detach previous")
 
 
-def _warm_audit() -> threading.Thread:
-    """Import Great Expectations in the background; join the thread before the audit."""
-    warm = threading.Thread(target=import_ge, daemon=True)
-    warm.start()
-    return warm
-
-
 def _dbt_build(building: Path, target_dir: Path, fingerprint: str, *, incremental: bool, rebuilt: int,
                warm_audit: bool) -> bool:
     """``dbt build`` on the file being built (seeds, their models and tests only when needed); an
@@ -164,8 +157,12 @@ def _dbt_build(building: Path, target_dir: Path, fingerprint: str, *, incrementa
         args += ["--exclude", *SEEDS_AND_SEED_ONLY_MODELS]
     elif seeds_tested:
         args += ["--exclude", SEED_TESTS]
-    # Great Expectations' import (~3 s of CPU) runs while dbt works in its own process
-    warm = _warm_audit() if warm_audit else None
+    # Great Expectations' import (~3 s of CPU) runs while dbt works in its own process, or while
+    # DuckDB runs the replayed SQL (one call, which releases the interpreter lock); not during the
+    # ingest, whose hashing and bookkeeping it slowed down 4-fold at 10,000 reports
+    warm = threading.Thread(target=import_ge, daemon=True) if warm_audit else None
+    if warm is not None:
+        warm.start()
     try:
         plan = load_plan(fingerprint) if incremental else None
         if plan is not None:
@@ -216,9 +213,6 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
         fingerprint = project_fingerprint()
         before = snapshot(corpora)  # stat before reading: a file changed during the build is caught next time
         incremental = audit is not None and not full_rebuild and can_build_upon(warehouse, fingerprint)
-        # Great Expectations' import (~3 s of CPU) takes longer than the rest of a small incremental
-        # build: it starts now, beside the ingest (a full build starts it beside dbt)
-        warm = _warm_audit() if incremental else None
         try:
             if incremental:
                 shutil.copyfile(warehouse, building)
@@ -241,9 +235,7 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
                 log.info("dbt build skipped: no document to recompute")
             else:
                 result.replayed = _dbt_build(building, target_dir, fingerprint, incremental=incremental,
-                                             rebuilt=rebuilt, warm_audit=audit is not None and warm is None)
-            if warm is not None:
-                warm.join()
+                                             rebuilt=rebuilt, warm_audit=audit is not None)
             if audit is not None:
                 log.info("audit …")
                 result.findings_by_severity = audit(building, incremental=incremental)
