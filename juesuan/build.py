@@ -198,7 +198,6 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
     Raises BuildLocked when another build runs and BuildFailed when the build itself fails.
     """
     corpora = list(corpora) if corpora else [SAMPLES_DIR]
-    start_server()  # dbt's import runs meanwhile (juesuan/dbtrun.py)
     started_clock = time.monotonic()
     started = datetime.now(UTC).replace(tzinfo=None)
     with build_lock(warehouse):
@@ -213,6 +212,10 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
         fingerprint = project_fingerprint()
         before = snapshot(corpora)  # stat before reading: a file changed during the build is caught next time
         incremental = audit is not None and not full_rebuild and can_build_upon(warehouse, fingerprint)
+        if not (incremental and load_plan(fingerprint) is not None):
+            # dbt's import runs meanwhile (juesuan/dbtrun.py); a build that will replay SQL does
+            # not start it: its 1.5 CPU-s would compete with the build for the two cores
+            start_server()
         try:
             if incremental:
                 shutil.copyfile(warehouse, building)

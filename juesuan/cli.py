@@ -109,8 +109,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         return _strict_exit(args.strict, skipped.get("findings", {}).get("error", 0))
 
     from juesuan.dbtrun import start_server
+    from juesuan.fingerprint import project_fingerprint
+    from juesuan.replay import load_plan
 
-    start_server()  # dbt's import, in the background while the parsers and DuckDB load
+    if args.full_rebuild or not warehouse.exists() or load_plan(project_fingerprint()) is None:
+        start_server()  # dbt's import, in the background while the parsers and DuckDB load
     from juesuan.audit import run_audit
     from juesuan.build import BuildFailed, build
 
