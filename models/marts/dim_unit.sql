@@ -30,10 +30,12 @@ member_lists as (
 ),
 
 membership as (
-    -- the department whose latest list names the unit (a department is not its own member)
+    -- the department whose latest list names the unit (a department is not its own member); of
+    -- two departments listing it in one year, the first by id (arg_max would take either, and
+    -- an incremental and a fresh build of one corpus differed on 49 of 5,600 synthetic units)
     select
         member_unit_id as unit_id,
-        arg_max(department_unit_id, fiscal_year) as department_unit_id,
+        first(department_unit_id order by fiscal_year desc, department_unit_id asc) as department_unit_id,
         arg_max(member_name, fiscal_year) as member_name
     from members
     where member_unit_id <> department_unit_id
