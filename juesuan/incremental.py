@@ -1,9 +1,10 @@
 """Incremental rebuilds: which published warehouse can be built upon, and which documents change.
 
-An incremental build starts from a copy of the published file. The loader rewrites raw.*
-(unchanged documents are copied, not parsed), :func:`write_rebuild_scope` lists the documents
-whose derived rows may differ, and dbt's incremental models replace only those rows
-(``macros/rebuild.sql``). Anything else that shapes the derived tables (models, macros, seeds,
+An incremental build starts from a copy of the published file. The loader keeps the copy's
+raw rows of unchanged documents and deletes the others' (new and changed ones are parsed),
+:func:`write_rebuild_scope` lists the documents whose derived rows may differ, and dbt's
+incremental models replace only those rows (``macros/rebuild.sql``), or the SQL of the last
+incremental build is replayed (``juesuan/replay.py``). Anything else that shapes the derived tables (models, macros, seeds,
 expectations, the audit code, the parser and tool versions) is in :func:`project_fingerprint`;
 a published file built under another fingerprint is rebuilt in full.
 """
