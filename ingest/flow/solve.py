@@ -84,12 +84,19 @@ class _Check:
         by_row: dict[int, list[tuple[int, str]]] = {}
         for k, r, c in con.terms:
             by_row.setdefault(r, []).append((k, c))
-        adds = tuple(tuple(sum(k * cells.get(c, 0) for k, c in terms) for cells in amounts[r])
-                     for r, terms in by_row.items())
+        adds = tuple(_contributions(terms, amounts[r]) for r, terms in by_row.items())
         return _Check(tuple(by_row), adds, tolerance(con), con.at_least, con.family)
 
     def holds(self, total: int) -> bool:
         return total >= -self.tol if self.at_least else abs(total) <= self.tol
+
+
+def _contributions(terms: list[tuple[int, str]], placements: list[dict[str, int]]) -> tuple[int, ...]:
+    """What each placement of a row adds to a sum through ``terms`` (mostly one: ±1 · a column)."""
+    if len(terms) == 1:
+        (k, c), = terms
+        return tuple(k * cells.get(c, 0) for cells in placements)
+    return tuple(sum(k * cells.get(c, 0) for k, c in terms) for cells in placements)
 
 
 def _fits(prefix: set[int], x: int, suffix: list[int], chk: _Check) -> bool:
