@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
+from itertools import islice
 
 from ingest.records import SCOPE_DEPARTMENT, SCOPE_UNIT, Identity, ParseError
 from ingest.text import compact
@@ -32,18 +34,26 @@ def _split_unit(raw: str) -> tuple[str, bool]:
     return name, own_level
 
 
+def _title_windows(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """(line number, the non-blank line joined to the next two, whitespace removed), read as far
+    as asked: the title is mostly on the first lines of the head. A title may wrap onto the next
+    line ("…2020年度部门" / "决算表"); a PDF cover page breaks it over three
+    ("中共上海市普陀区委" / "社会工作部 2024 年度" / "部门决算")."""
+    nonblank = ((i + 1, compact(x)) for i, x in enumerate(lines[:_HEAD_LINES]) if x.strip())
+    window = list(islice(nonblank, 3))
+    while window:
+        yield window[0][0], "".join(t for _, t in window)
+        window = window[1:] + list(islice(nonblank, 1))
+
+
 def read_identity(lines: list[str]) -> Identity:
     """Find the unit, fiscal year and scope near the top of the document.
 
     Raises ParseError when no title names a year and a unit: such a file is not a report.
     """
-    # A title may wrap onto the next line ("…2020年度部门" / "决算表"): match line + next.
-    # A PDF cover page breaks it over three ("中共上海市普陀区委" / "社会工作部 2024 年度" / "部门决算").
-    nonblank = [(i + 1, compact(x)) for i, x in enumerate(lines[:_HEAD_LINES]) if x.strip()]
-    head = [(n, "".join(t for _, t in nonblank[k:k + 3])) for k, (n, _) in enumerate(nonblank)]
     unit_raw = year = kind = None
     title_line = 0
-    for n, text in head:
+    for n, text in _title_windows(lines):
         m = _TITLE_YEAR_FIRST.match(text)
         if m and "第" not in m.group(2):
             year, unit_raw, kind, title_line = int(m.group(1)), m.group(2), m.group(3), n
@@ -53,12 +63,12 @@ def read_identity(lines: list[str]) -> Identity:
             unit_raw, year, kind, title_line = m.group(1), int(m.group(2)), m.group(3), n
             break
     if unit_raw is None:
-        for n, text in head:
+        for n, text in _title_windows(lines):
             m = _PART_ONE.match(text)
             if m:
                 unit_raw, title_line = m.group(1), n
                 break
-        for _, text in head:
+        for _, text in _title_windows(lines):
             m = _YEAR.search(text)
             if m:
                 year = int(m.group(1))
