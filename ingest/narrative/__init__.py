@@ -49,7 +49,7 @@ from ingest.narrative.facts import (
     Out,
 )
 from ingest.narrative.levels import scan_levels, scan_procurement
-from ingest.narrative.paragraphs import PART, Paragraph, find_part, paragraphs
+from ingest.narrative.paragraphs import PART, Paragraph, find_part, paragraphs, part_heads
 from ingest.narrative.performance import scan_performance, scan_score, scan_unit_overall
 from ingest.narrative.resolver import (
     OWN_PATH_SEP,
@@ -88,8 +88,8 @@ def _scan(para: Paragraph, resolver: SubjectResolver, out: Out) -> None:
         scan_score(para, out)
 
 
-def _narrative_range(lines: Sequence[str]) -> tuple[int, int] | None:
-    part = find_part(lines, "情况说明")
+def _narrative_range(lines: Sequence[str], heads: list[int] | None = None) -> tuple[int, int] | None:
+    part = find_part(lines, "情况说明", heads)
     if part:
         return part
     # no part heading: start at the (last, i.e. not the contents') first section heading
@@ -111,12 +111,13 @@ def extract_facts(
     if own_subjects:
         resolver = resolver.with_own_subjects(own_subjects)
     out = Out()
-    narrative = _narrative_range(lines)
+    heads = part_heads(lines)
+    narrative = _narrative_range(lines, heads)
     if narrative is None:
         out.errors.append(ParseError(None, "no 情况说明 (narrative) part found", stage=STAGE))
         return out.facts, out.errors
     paras = paragraphs(lines, narrative[0], narrative[1], None)
-    annex = find_part(lines, "附件")
+    annex = find_part(lines, "附件", heads)
     if annex and annex[0] > narrative[0]:
         paras += paragraphs(lines, annex[0], annex[1], "annex")
     for para in paras:

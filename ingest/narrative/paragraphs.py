@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from ingest.text import squeeze_cjk
+from ingest.text import compact, squeeze_cjk
 
 _CN = "[一二三四五六七八九十]+"  # a Chinese numeral, as headings number parts and sections
 _CN_NUMBERING = rf"{_CN}、|[（(]{_CN}[）)]"  # 一、 or （一）
@@ -59,7 +59,7 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
 
 
 def _section_of_heading(text: str) -> str | None:
-    text = re.sub(r"\s+", "", text)
+    text = compact(text)
     if len(text) > 40 or not _TOP_HEADING.match(text):
         return None
     for key, word in _SECTIONS:
@@ -97,19 +97,25 @@ class Paragraph:
         return self.spaced[self.spaced_at[start] : self.spaced_at[end - 1] + 1].strip()
 
 
-def find_part(lines: Sequence[str], word: str) -> tuple[int, int] | None:
-    """[start, end) of the last 第N部分 part whose heading (maybe wrapped) names ``word``."""
-    heads = [i for i, line in enumerate(lines) if PART.match(line.strip())]
+def part_heads(lines: Sequence[str]) -> list[int]:
+    """The indexes of the lines that open a 第N部分 part."""
+    return [i for i, line in enumerate(lines) if PART.match(line.strip())]
+
+
+def find_part(lines: Sequence[str], word: str, heads: list[int] | None = None) -> tuple[int, int] | None:
+    """[start, end) of the last 第N部分 part whose heading (maybe wrapped) names ``word``;
+    ``heads``: :func:`part_heads` of ``lines``, when the caller looks for several parts."""
+    heads = part_heads(lines) if heads is None else heads
     found = None
     for k, i in enumerate(heads):
         heading, start = lines[i], i + 1
         nxt = _next_nonblank(lines, i + 1)
-        wrapped = nxt is not None and nxt < i + 4 and word not in re.sub(r"\s+", "", heading)
+        wrapped = nxt is not None and nxt < i + 4 and word not in compact(heading)
         if wrapped and not _NUMBERING.match(lines[nxt].strip()) and not PART.match(lines[nxt].strip()):
             # 002 wraps "第三部分 … 2020" / "年度部门决算情况说明", 2024 Shanghai PDFs "… 决算情况" /
             # "说明": the rest of the heading is no part of the body
             heading, start = heading + lines[nxt], nxt + 1
-        if word in re.sub(r"\s+", "", heading):
+        if word in compact(heading):
             end = heads[k + 1] if k + 1 < len(heads) else len(lines)
             found = (start, end)
     return found
@@ -141,7 +147,7 @@ def _group_lines(lines: Sequence[str], start: int, end: int) -> list[list[int]]:
         text = lines[i].strip()
         if not text or _is_page_furniture(lines, i):
             continue
-        squeezed = re.sub(r"\s+", "", text)
+        squeezed = compact(text)
         opens = bool(_NUMBERING.match(text) or PART.match(text))
         opens = opens or (_PROJECT_OPENER.match(squeezed) is not None and not _continues_name(lines, groups, squeezed))
         if close_after or opens or not groups:
