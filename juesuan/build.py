@@ -38,7 +38,7 @@ from juesuan.fingerprint import project_fingerprint
 from juesuan.incremental import can_build_upon, write_rebuild_scope
 from juesuan.lock import build_lock
 from juesuan.nochange import pending_runs, runs_path, snapshot, write_manifest
-from juesuan.replay import ReplayTestFailed, load_plan, replay, save_plan
+from juesuan.replay import ReplayTestFailed, Step, load_plan, replay, save_plan
 
 # An incremental build needs the published file's project fingerprint, seeds included: the seeds
 # in the copied file, and the models built from seeds alone (tag seeds_only), are what this build
@@ -145,10 +145,10 @@ def _carry_history(previous: Path, db: Path) -> None:
 
 
 def _dbt_build(building: Path, target_dir: Path, fingerprint: str, *, incremental: bool, rebuilt: int,
-               warm_audit: bool) -> bool:
+               warm_audit: bool, plan: list[Step] | None) -> bool:
     """``dbt build`` on the file being built (seeds, their models and tests only when needed); an
-    incremental build replays the SQL of the last one when it can (juesuan/replay.py). True when
-    it did."""
+    incremental build replays ``plan``, the SQL of the last one, when there is one
+    (juesuan/replay.py). True when it did."""
     log.info("dbt build (%s) …", f"incremental, {rebuilt} documents" if incremental else "full")
     # dbt unit tests check the SQL, not the data: `make test` runs them (tests/integration)
     args = ["build", "--quiet", "--fail-fast", "--exclude-resource-type", "unit_test"]
@@ -164,7 +164,6 @@ def _dbt_build(building: Path, target_dir: Path, fingerprint: str, *, incrementa
     if warm is not None:
         warm.start()
     try:
-        plan = load_plan(fingerprint) if incremental else None
         if plan is not None:
             try:
                 if replay(building, plan):
@@ -212,7 +211,8 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
         fingerprint = project_fingerprint()
         before = snapshot(corpora)  # stat before reading: a file changed during the build is caught next time
         incremental = audit is not None and not full_rebuild and can_build_upon(warehouse, fingerprint)
-        if not (incremental and load_plan(fingerprint) is not None):
+        plan = load_plan(fingerprint) if incremental else None
+        if plan is None:
             # dbt's import runs meanwhile (juesuan/dbtrun.py); a build that will replay SQL does
             # not start it: its 1.5 CPU-s would compete with the build for the two cores
             start_server()
@@ -238,7 +238,7 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
                 log.info("dbt build skipped: no document to recompute")
             else:
                 result.replayed = _dbt_build(building, target_dir, fingerprint, incremental=incremental,
-                                             rebuilt=rebuilt, warm_audit=audit is not None)
+                                             rebuilt=rebuilt, warm_audit=audit is not None, plan=plan)
             if audit is not None:
                 log.info("audit …")
                 result.findings_by_severity = audit(building, incremental=incremental)
