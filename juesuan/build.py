@@ -24,6 +24,7 @@ import pandas as pd
 from ingest.loader import LoadStats, load
 from juesuan import __version__
 from juesuan.audit.expectations import import_ge
+from juesuan.audit.remote import ValidatorProcess
 from juesuan.config import SAMPLES_DIR, log
 from juesuan.dbtrun import (
     BUILD_DB_NAME,
@@ -193,7 +194,8 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
     The build is incremental when the published file was built by this very project (same
     :func:`project_fingerprint`) and ``audit`` is given (it keeps the other documents' findings):
     only the documents of units with a new, changed or removed report are recomputed. Otherwise,
-    or with ``full_rebuild``, everything is. ``audit(path, incremental=...)`` writes audit.findings.
+    or with ``full_rebuild``, everything is. ``audit(path, incremental=..., validator=...)`` writes
+    audit.findings (``validator``: GE in a child process, or None: :func:`juesuan.audit.run_audit`).
     Raises BuildLocked when another build runs and BuildFailed when the build itself fails.
     """
     corpora = list(corpora) if corpora else [SAMPLES_DIR]
@@ -209,14 +211,17 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
         _remove(work)
         work.mkdir()
         fingerprint = project_fingerprint()
-        before = snapshot(corpora)  # stat before reading: a file changed during the build is caught next time
         incremental = audit is not None and not full_rebuild and can_build_upon(warehouse, fingerprint)
         plan = load_plan(fingerprint) if incremental else None
+        # Replayed SQL takes a second or two: GE's import starts now in a child, on the other core,
+        # before this process opens DuckDB (juesuan/audit/remote.py)
+        remote = ValidatorProcess() if plan is not None else None
         if plan is None:
             # dbt's import runs meanwhile (juesuan/dbtrun.py); a build that will replay SQL does
             # not start it: its 1.5 CPU-s would compete with the build for the two cores
             start_server()
         try:
+            before = snapshot(corpora)  # stat before reading: a file changed during the build is caught next time
             if incremental:
                 shutil.copyfile(warehouse, building)
             else:  # first: a published file whose history cannot be read fails the build before any work
@@ -238,10 +243,11 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
                 log.info("dbt build skipped: no document to recompute")
             else:
                 result.replayed = _dbt_build(building, target_dir, fingerprint, incremental=incremental,
-                                             rebuilt=rebuilt, warm_audit=audit is not None, plan=plan)
+                                             rebuilt=rebuilt, warm_audit=audit is not None and remote is None,
+                                             plan=plan)
             if audit is not None:
                 log.info("audit …")
-                result.findings_by_severity = audit(building, incremental=incremental)
+                result.findings_by_severity = audit(building, incremental=incremental, validator=remote)
             if incremental:
                 with duckdb.connect(str(building)) as con:
                     con.execute("drop table raw.rebuild_scope")
@@ -259,6 +265,8 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             log.info("published %s in %.1f s", warehouse, result.seconds)
             return result
         finally:  # published or failed, the build's directory goes (the published file was moved out)
+            if remote is not None:
+                remote.close()
             _remove(work)
 
 

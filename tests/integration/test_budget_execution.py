@@ -4,12 +4,15 @@ with a must-fire and a must-pass fixture (DESIGN §4, §6)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 
-from juesuan.audit import Validator, evaluate
+from juesuan.audit import Expectation, Validator, evaluate
+from juesuan.audit.expectations import RowValidator
+from juesuan.audit.remote import ValidatorProcess
 
 RULES = ("CR01", "CR02", "CR03", "CR04", "CR05", "CR06", "CR07", "DW01")
 
@@ -254,9 +257,19 @@ def test_three_public_placeholder_rates_on_zero_budgets_are_info(wh):
 # ---- the GE runner: each rule must fire and must pass ------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def validator() -> Validator:
-    return Validator()
+@pytest.fixture(scope="module", params=["in process", "in a child"])
+def validator(request) -> Iterator[RowValidator]:
+    """GE in this process (full builds) and in a forked child (builds that replay SQL)."""
+    if request.param == "in process":
+        yield Validator()
+        return
+    with ValidatorProcess() as remote:
+        yield remote
+
+
+def test_an_error_in_the_child_is_raised_here():
+    with ValidatorProcess() as remote, pytest.raises(ValueError, match="unknown expectation type 'expect_nothing'"):
+        remote.failing_rows("t", [Expectation("expect_nothing", {})], pd.DataFrame({"actual": [1.0]}))
 
 
 @pytest.fixture()
