@@ -36,10 +36,10 @@ from juesuan.dbtrun import (
     start_server,
 )
 from juesuan.fingerprint import project_fingerprint
-from juesuan.incremental import can_build_upon, write_rebuild_scope
+from juesuan.incremental import can_build_upon, write_full_scope, write_rebuild_scope
 from juesuan.lock import build_lock
 from juesuan.nochange import pending_runs, runs_path, snapshot, write_manifest
-from juesuan.replay import ReplayTestFailed, Step, load_plan, replay, save_plan
+from juesuan.replay import ReplayTestFailed, Step, load_plan, replay, save_plan, template_path
 
 # An incremental build needs the published file's project fingerprint, seeds included: the seeds
 # in the copied file, and the models built from seeds alone (tag seeds_only), are what this build
@@ -147,9 +147,8 @@ def _carry_history(previous: Path, db: Path) -> None:
 
 def _dbt_build(building: Path, target_dir: Path, fingerprint: str, *, incremental: bool, rebuilt: int,
                warm_audit: bool, plan: list[Step] | None) -> bool:
-    """``dbt build`` on the file being built (seeds, their models and tests only when needed); an
-    incremental build replays ``plan``, the SQL of the last one, when there is one
-    (juesuan/replay.py). True when it did."""
+    """``dbt build`` on the file being built (seeds, their models and tests only when needed), or
+    ``plan``, the SQL of the last incremental one, replayed (juesuan/replay.py). True when it was."""
     log.info("dbt build (%s) …", f"incremental, {rebuilt} documents" if incremental else "full")
     # dbt unit tests check the SQL, not the data: `make test` runs them (tests/integration)
     args = ["build", "--quiet", "--fail-fast", "--exclude-resource-type", "unit_test"]
@@ -181,7 +180,7 @@ def _dbt_build(building: Path, target_dir: Path, fingerprint: str, *, incrementa
     if not seeds_tested:
         record_seed_tests(fingerprint)
     if incremental:
-        save_plan(target_dir, fingerprint)
+        save_plan(target_dir, fingerprint, building)
     return False
 
 
@@ -212,10 +211,14 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
         work.mkdir()
         fingerprint = project_fingerprint()
         incremental = audit is not None and not full_rebuild and can_build_upon(warehouse, fingerprint)
-        plan = load_plan(fingerprint) if incremental else None
-        # Replayed SQL takes a second or two: GE's import starts now in a child, on the other core,
-        # before this process opens DuckDB (juesuan/audit/remote.py)
-        remote = ValidatorProcess() if plan is not None else None
+        plan = load_plan(fingerprint)
+        # a full build replays the plan on the template's empty relations, every document in scope
+        template = None if incremental or plan is None else template_path(fingerprint)
+        if template is not None and not template.exists():
+            plan = template = None
+        # Replayed SQL of an incremental build takes a second or two: GE's import starts now in a
+        # child, on the other core, before this process opens DuckDB (juesuan/audit/remote.py)
+        remote = ValidatorProcess() if plan is not None and incremental else None
         if plan is None:
             # dbt's import runs meanwhile (juesuan/dbtrun.py); a build that will replay SQL does
             # not start it: its 1.5 CPU-s would compete with the build for the two cores
@@ -225,13 +228,20 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             if incremental:
                 shutil.copyfile(warehouse, building)
             else:  # first: a published file whose history cannot be read fails the build before any work
+                if template is not None:
+                    shutil.copyfile(template, building)
                 _carry_history(warehouse, building)
             with duckdb.connect(str(building)) as con:
                 # incremental: the copy's raw rows of unchanged documents stay, the others go
                 stats = load(con, corpora, previous=str(warehouse) if warehouse.exists() else None,
                              in_place=incremental, workers=workers, progress=progress)
                 errors_row = con.execute("select count(*) from raw.ingest_errors").fetchone()
-                rebuilt = write_rebuild_scope(con, warehouse) if incremental else stats.documents
+                if incremental:
+                    rebuilt = write_rebuild_scope(con, warehouse)
+                elif template is not None:
+                    rebuilt = write_full_scope(con)
+                else:
+                    rebuilt = stats.documents
             log.info("ingest: %d files, %d new, %d unchanged, %d failed, %d duplicates",
                      stats.files_seen, stats.files_new, stats.files_unchanged, stats.files_failed, stats.duplicates)
             result = BuildResult(str(warehouse), stats, ingest_errors=errors_row[0] if errors_row else 0,
@@ -248,7 +258,7 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             if audit is not None:
                 log.info("audit …")
                 result.findings_by_severity = audit(building, incremental=incremental, validator=remote)
-            if incremental:
+            if incremental or template is not None:
                 with duckdb.connect(str(building)) as con:
                     con.execute("drop table raw.rebuild_scope")
             result.seconds = round(time.monotonic() - started_clock, 2)

@@ -110,9 +110,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from juesuan.dbtrun import start_server
     from juesuan.fingerprint import project_fingerprint
-    from juesuan.replay import load_plan
+    from juesuan.replay import load_plan, template_path
 
-    if args.full_rebuild or not warehouse.exists() or load_plan(project_fingerprint()) is None:
+    fingerprint = project_fingerprint()
+    incremental = warehouse.exists() and not args.full_rebuild  # as far as the CLI can tell
+    if load_plan(fingerprint) is None or not (incremental or template_path(fingerprint).exists()):
         start_server()  # dbt's import, in the background while the parsers and DuckDB load
     from juesuan.audit import run_audit
     from juesuan.build import BuildFailed, build
@@ -135,7 +137,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"  documents: {s.documents}"
           + (f" ({result.rebuilt_documents} recomputed, incremental"
              + ("; the last incremental build's SQL replayed without dbt" if result.replayed else "") + ")"
-             if result.incremental else ""))
+             if result.incremental else
+             " (full build; the last incremental build's SQL replayed without dbt)" if result.replayed else ""))
     print(_findings_line(sev))
     print(f"  time: {result.seconds:.1f} s")
     return _strict_exit(args.strict, sev.get("error", 0))

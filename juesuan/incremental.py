@@ -88,3 +88,10 @@ def write_rebuild_scope(con: duckdb.DuckDBPyConnection, published: Path) -> int:
         con.execute("detach published")
     row = con.execute("select count(*) from raw.rebuild_scope").fetchone()
     return int(row[0]) if row else 0
+
+
+def write_full_scope(con: duckdb.DuckDBPyConnection) -> int:
+    """raw.rebuild_scope listing every document: a full build that replays the incremental SQL."""
+    con.execute("create or replace table raw.rebuild_scope as select document_id from raw.documents")
+    row = con.execute("select count(*) from raw.rebuild_scope").fetchone()
+    return int(row[0]) if row else 0

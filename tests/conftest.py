@@ -21,6 +21,12 @@ SAMPLE = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Builds run dbt (JUESUAN_REPLAY=0, juesuan/replay.py): whether a test's build replayed a plan
+    must not depend on which tests built before it; tests of the replay turn it back on."""
+    os.environ["JUESUAN_REPLAY"] = "0"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Modules marked slow first (stable otherwise): `make test` hands whole files to two xdist
     workers in this order (--no-loadscope-reorder), and a 35 s file started last left one worker

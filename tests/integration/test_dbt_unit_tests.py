@@ -8,10 +8,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from juesuan.dbtrun import (
     BUILD_DB_NAME,
     dbt_command,
     failure_summary,
+    prime,
     record_seed_tests,
     save_parse,
     saved_parse,
@@ -40,10 +43,17 @@ def test_dbt_runs_in_a_forked_child_that_reports_its_errors(tmp_path: Path):
     assert "No such command 'no-such-command'" in proc.output
 
 
-def test_seeds_only_models_read_only_seeds(sample_warehouse: Path):
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """dbt's manifest of the project, from ``dbt parse`` (a build that replays SQL runs no dbt)."""
+    target = tmp_path_factory.mktemp("parse") / "target"
+    assert prime(target) == 0
+    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_seeds_only_models_read_only_seeds(manifest: dict):
     """Incremental builds skip models tagged seeds_only (juesuan/build.py): that is right only
     while everything they read is a seed, which the seeds' share of the fingerprint pins."""
-    manifest = json.loads((sample_warehouse.parent / ".dbt-target" / "manifest.json").read_text(encoding="utf-8"))
     tagged = {k: n for k, n in manifest["nodes"].items() if "seeds_only" in n.get("tags", [])}
     assert "model.juesuan.rules" in tagged
     for key, node in tagged.items():
@@ -51,10 +61,9 @@ def test_seeds_only_models_read_only_seeds(sample_warehouse: Path):
         assert parents and all(p.startswith("seed.") for p in parents), (key, parents)
 
 
-def test_tests_declared_beside_the_seeds_read_only_seeds(sample_warehouse: Path):
+def test_tests_declared_beside_the_seeds_read_only_seeds(manifest: dict):
     """A full build skips the tests under seeds/ once they passed for the same project
     fingerprint (juesuan/dbtrun.py SEED_TESTS): right only while they read nothing but seeds."""
-    manifest = json.loads((sample_warehouse.parent / ".dbt-target" / "manifest.json").read_text(encoding="utf-8"))
     beside = {k: n for k, n in manifest["nodes"].items()
               if n["resource_type"] == "test" and n["original_file_path"].startswith("seeds/")}
     assert len(beside) >= 50

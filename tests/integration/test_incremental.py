@@ -12,6 +12,7 @@ import pytest
 
 from juesuan import replay
 from juesuan.cli import main
+from juesuan.fingerprint import project_fingerprint
 from juesuan.synth import SynthDoc, iter_docs
 from tests.helpers import last_run, marts_snapshot
 
@@ -32,8 +33,10 @@ def _audit_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
         return {t: sorted(con.execute(f"select * from audit.{t}").fetchall(), key=repr) for t in ("checks", "findings")}
 
 
-def _assert_equals_fresh_build(corpus: Path, rebuilt: Path, fresh: Path) -> None:
-    _build(corpus, fresh)
+def _assert_equals_fresh_build(corpus: Path, rebuilt: Path, fresh: Path, *, replayed: bool) -> None:
+    """A full build of ``corpus`` into ``fresh`` (dbt's SQL replayed on the template, or dbt run)
+    gives what the incremental builds of ``rebuilt`` gave."""
+    assert ("full build; the last incremental build's SQL replayed without dbt" in _build(corpus, fresh)) is replayed
     assert last_run(fresh)[0] is False
     assert marts_snapshot(rebuilt) == marts_snapshot(fresh)
     assert _audit_snapshot(rebuilt) == _audit_snapshot(fresh)
@@ -46,6 +49,7 @@ def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path, monkeypatch: py
     Each report chosen has neighbouring years of its unit in the corpus, so the cross-year rules
     (CY01/CY02) of the other reports change with it. The first incremental build runs dbt and
     keeps its SQL; the second replays that SQL without dbt (juesuan/replay.py)."""
+    monkeypatch.setenv("JUESUAN_REPLAY", "1")
     monkeypatch.setattr(replay, "PLAN", tmp_path / "replay_plan.json")  # not another test's plan
     n = 24
     docs = list(iter_docs(n, seed=13, error_rate=0.5))
@@ -80,11 +84,16 @@ def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path, monkeypatch: py
     scoped = (compiled / "staging" / "_staging.yml" / "not_null_stg_reports__document_lines_document_id.sql").read_text()
     assert "document_id is null or document_id in (select s.document_id from" in scoped
     assert "rebuild_scope" not in (compiled / "marts" / "_dimensions.yml" / "unique_dim_unit_unit_id.sql").read_text()
-    _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh1.duckdb")
+    with monkeypatch.context() as without_plan:  # dbt's own full build
+        without_plan.setattr(replay, "PLAN", tmp_path / "no-plan" / "replay_plan.json")
+        _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh1.duckdb", replayed=False)
+    # the plan replayed on the template of empty relations, every document in scope
+    assert replay.template_path(project_fingerprint()).exists()
+    _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh1r.duckdb", replayed=True)
 
     (corpus / changed.file).write_bytes(clean[k].data)
     (corpus / removed.file).unlink()
     assert "SQL replayed without dbt" in _build(corpus, rebuilt)
     incremental, recomputed = last_run(rebuilt)
     assert incremental and 2 < recomputed < n - 1
-    _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh2.duckdb")
+    _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh2.duckdb", replayed=True)

@@ -18,7 +18,7 @@ TEST_CONFIG = {"severity": "ERROR", "fail_calc": "count(*)", "warn_if": "!= 0", 
 def _model(name: str, materialized: str, sql: str, deps: list[str], **config: object) -> dict:
     cfg = {"materialized": materialized, "incremental_strategy": "append", "post-hook": [],
            "pre-hook": SCOPE_HOOK, **config}
-    return {"resource_type": "model", "compiled_code": sql, "config": cfg,
+    return {"resource_type": "model", "compiled_code": sql, "config": cfg, "schema": "main", "name": name,
             "relation_name": f'"main"."{name}"', "depends_on": {"nodes": deps}}
 
 
@@ -33,6 +33,7 @@ def _manifest(**extra: dict) -> dict:
         "model.j.fct": _model("fct", "incremental", "select * from stg", ["model.j.stg"]),
         "model.j.dim": _model("dim", "table", "select distinct unit from fct", ["model.j.fct"]),
         "test.j.not_null_fct": _test("select * from fct where unit is null", "model.j.fct"),
+        "seed.j.codes": {"resource_type": "seed", "schema": "main", "name": "codes", "config": {}},
     }
     nodes.update(extra)
     return {"nodes": nodes}
@@ -116,17 +117,41 @@ def test_a_failing_statement_returns_false_and_changes_nothing(tmp_path: Path):
 def test_a_plan_is_kept_per_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     import json
 
+    monkeypatch.setenv("JUESUAN_REPLAY", "1")
     monkeypatch.setattr(replay, "PLAN", tmp_path / "plan.json")
     target = tmp_path / "target"
     target.mkdir()
     (target / "manifest.json").write_text(json.dumps(_manifest()), encoding="utf-8")
     results = [{"unique_id": u, "status": s} for u, s in
-               [("model.j.stg", "success"), ("model.j.fct", "success"), ("test.j.not_null_fct", "pass")]]
+               [("model.j.stg", "success"), ("model.j.fct", "success"), ("model.j.dim", "success"),
+                ("test.j.not_null_fct", "pass")]]
     (target / "run_results.json").write_text(json.dumps({"results": results}), encoding="utf-8")
-    replay.save_plan(target, "f1")
-    assert [s.node for s in replay.load_plan("f1") or []] == ["model.j.fct", "test.j.not_null_fct"]
-    assert replay.load_plan("f2") is None  # another project: dbt again
-    results[1]["status"] = "error"  # a build that did not pass leaves no plan
-    (target / "run_results.json").write_text(json.dumps({"results": results}), encoding="utf-8")
-    replay.save_plan(target, "f1")
+    built = tmp_path / "built.duckdb"
+    with duckdb.connect(str(built)) as con:
+        con.execute("create table codes (code varchar primary key); insert into codes values ('201'), ('202');"
+                    "create table fct (document_id varchar not null, unit varchar); insert into fct values ('d1', 'a');"
+                    "create table dim as select distinct unit from fct;"
+                    "comment on column fct.unit is '单位'; create view stg as select 1 as one")
+    monkeypatch.setenv("JUESUAN_REPLAY", "0")  # no plan kept, none used
+    replay.save_plan(target, "f1", built)
+    assert not replay.PLAN.exists()
+    monkeypatch.setenv("JUESUAN_REPLAY", "1")
+    replay.save_plan(target, "f1", built)
+    assert [s.node for s in replay.load_plan("f1") or []] == ["model.j.fct", "model.j.dim", "test.j.not_null_fct"]
+    monkeypatch.setenv("JUESUAN_REPLAY", "0")
     assert replay.load_plan("f1") is None
+    monkeypatch.setenv("JUESUAN_REPLAY", "1")
+    assert replay.load_plan("f2") is None  # another project: dbt again
+    # the template of full builds: every relation, empty but for the seeds the plan does not rebuild
+    with duckdb.connect(str(replay.template_path("f1")), read_only=True) as con:
+        assert con.execute("select code from codes order by 1").fetchall() == [("201",), ("202",)]
+        assert con.execute("select count(*) from fct").fetchone() == con.execute("select count(*) from dim").fetchone() == (0,)
+        assert con.execute("select column_name, comment, is_nullable from duckdb_columns() where table_name = 'fct' "
+                           "order by column_index").fetchall() == [("document_id", None, False), ("unit", "单位", True)]
+        assert con.execute("select * from stg").fetchall() == [(1,)]
+    replay.save_plan(target, "f2", built)
+    assert not replay.template_path("f1").exists() and replay.template_path("f2").exists()
+    results[2]["status"] = "error"  # a build that did not pass leaves no plan
+    (target / "run_results.json").write_text(json.dumps({"results": results}), encoding="utf-8")
+    replay.save_plan(target, "f2", built)
+    assert replay.load_plan("f2") is None
