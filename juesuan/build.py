@@ -38,7 +38,7 @@ from juesuan.dbtrun import (
 from juesuan.fingerprint import project_fingerprint
 from juesuan.incremental import can_build_upon, write_full_scope, write_rebuild_scope
 from juesuan.lock import build_lock
-from juesuan.nochange import pending_runs, runs_path, snapshot, write_manifest
+from juesuan.nochange import known_contents, pending_runs, runs_path, snapshot, write_manifest
 from juesuan.replay import ReplayTestFailed, Step, load_plan, replay, save_plan, template_path
 
 # An incremental build needs the published file's project fingerprint, seeds included: the seeds
@@ -234,7 +234,8 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             with duckdb.connect(str(building)) as con:
                 # incremental: the copy's raw rows of unchanged documents stay, the others go
                 stats = load(con, corpora, previous=str(warehouse) if warehouse.exists() else None,
-                             in_place=incremental, workers=workers, progress=progress)
+                             in_place=incremental, known=known_contents(warehouse, before), workers=workers,
+                             progress=progress)
                 errors_row = con.execute("select count(*) from raw.ingest_errors").fetchone()
                 if incremental:
                     rebuilt = write_rebuild_scope(con, warehouse)

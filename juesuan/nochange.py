@@ -69,6 +69,24 @@ def write_manifest(warehouse: Path, corpora: Sequence[Path], stats: dict[str, li
     os.replace(tmp, manifest_path(warehouse))
 
 
+def known_contents(warehouse: Path, current: dict[str, list[int]]) -> dict[str, tuple[str, int]]:
+    """Content hash and size of the entries of ``current`` (a :func:`snapshot`) whose stat is the
+    one the published build recorded: the loader need not read them again (ingest/loader.py)."""
+    try:
+        data = json.loads(manifest_path(warehouse).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if data.get("version") != VERSION or data.get("warehouse") != _stat(warehouse):
+        return {}  # not the manifest of the published file as it is
+    files: dict[str, list] = data.get("files", {})
+    out: dict[str, tuple[str, int]] = {}
+    for path, st in current.items():
+        known = files.get(path)
+        if known is not None and known[3] is not None and known[:3] == st and st[0] >= 0:
+            out[path] = (known[3], st[0])
+    return out
+
+
 def unchanged(warehouse: Path, corpora: Sequence[Path], waivers: Path, fingerprint: str) -> dict | None:
     """The published build's summary when nothing it was built from changed, else None."""
     try:

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest import loader
 from juesuan.cli import main
 from juesuan.fingerprint import project_fingerprint
 from juesuan.nochange import unchanged
@@ -94,6 +95,31 @@ def test_full_rebuild_builds_though_nothing_changed(built) -> None:
     assert _build(corpus, warehouse, "--full-rebuild") == 0
     assert [s for s, _ in _runs(warehouse)] == ["published", "published"]
     assert last_run(warehouse) == (False, 4), "a full build of a warehouse it could build upon recomputes all"
+
+
+def test_a_build_reads_only_the_files_whose_stat_changed(built, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stat first, read only what stat cannot rule out, in builds that do work too: an unchanged
+    report is taken from the published build without being read; a touched one is read, hashed
+    and found unchanged; an edited one is parsed."""
+    corpus, warehouse = built
+    # the kept corpus is a copy (new inodes): a first build that publishes records their stat;
+    # the file it adds is not a report (no dbt), and is read again by every build
+    (corpus / "minutes.txt").write_text("会议纪要\n", encoding="utf-8")
+    assert _build(corpus, warehouse) == 0
+    read: list[str] = []
+    real = loader.read_input
+    monkeypatch.setattr(loader, "read_input", lambda path: read.append(path.name) or real(path))
+    (corpus / "002_79d75ce45c137d77.txt").touch()
+    edited = corpus / "001_12d88111db7f2822.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n附注\n", encoding="utf-8")
+    assert _build(corpus, warehouse) == 0
+    assert sorted(set(read)) == ["001_12d88111db7f2822.txt", "002_79d75ce45c137d77.txt", "minutes.txt"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        status = dict(con.execute("select regexp_extract(source_file, '[^/]+$'), status from raw.source_files").fetchall())
+    assert status == {"000_e001c6226d74a889.txt": "unchanged", "001_12d88111db7f2822.txt": "loaded",
+                      "002_79d75ce45c137d77.txt": "unchanged", "004_d5f1f8ecdae37faa.txt": "unchanged",
+                      "minutes.txt": "error"}
+    assert last_run(warehouse)[0] is True
 
 
 def test_a_change_no_document_follows_skips_dbt(built) -> None:
