@@ -173,7 +173,8 @@ def run_build(corpus: Path, warehouse: Path, workers: int, extra_env: dict[str, 
     timings = json.loads(timings_file.read_text())
     dbt_nodes: dict = {}
     run_results = warehouse.parent / ".dbt-target" / "run_results.json"
-    if run_results.exists():  # where dbt's time goes: its slowest nodes
+    # where dbt's time goes: its slowest nodes (a replayed build leaves an older run's file)
+    if run_results.exists() and not timings.get("replayed", False):
         rr = json.loads(run_results.read_text())
         slow = sorted(rr.get("results", []), key=lambda x: -x.get("execution_time", 0))[:8]
         dbt_nodes = dict(elapsed_s=round(rr.get("elapsed_time", 0), 1), nodes=len(rr.get("results", [])),

@@ -1,12 +1,13 @@
 """Great Expectations in a child process, for builds whose SQL takes less time than GE's import.
 
-Importing GE costs ~2.2 CPU-seconds (scipy, altair, its pydantic models) however few checks it
-validates. A full build imports it in a thread while dbt works in its own process. A build that
-replays dbt's SQL (juesuan/replay.py) is over in a few seconds: in a thread, the import holds the
-interpreter lock against the build's own Python; in a child forked when the build starts, it
-runs on the other core while the build copies the file, ingests and replays the SQL. The child
-holds one :class:`~juesuan.audit.expectations.Validator`; each ``failing_rows`` call sends one
-frame (the checks of the rebuilt documents, a few hundred rows per report) through a pipe.
+Importing GE costs 2–5 CPU-seconds, by machine (scipy, altair, its pydantic models), however
+few checks it validates. A full build imports it in a thread while dbt works in its own process.
+A build that replays dbt's SQL (juesuan/replay.py) is over in a few seconds: in a thread, the
+import holds the interpreter lock against the build's own Python; in a child forked when the
+build starts, it runs on the other core while the build copies the file, ingests and replays
+the SQL. The child holds one :class:`~juesuan.audit.expectations.Validator`; each
+``failing_rows`` call sends one frame (the checks of the rebuilt documents, a few hundred rows
+per report) through a pipe.
 
 The child is forked, not spawned: pandas is already imported (spawning would import it again,
 ~0.5 s), and the build has no DuckDB connection open at that point (:func:`juesuan.build.build`).
@@ -34,8 +35,8 @@ def _start_child() -> None:
     """In the child, first: fresh standard streams and logging (a parent thread may have held the
     old ones' locks at the fork), then GE's import and context."""
     global _VALIDATOR
-    sys.stdout = open(os.dup(1), "w", encoding="utf-8", errors="replace", buffering=1)  # noqa: SIM115
-    sys.stderr = open(os.dup(2), "w", encoding="utf-8", errors="replace", buffering=1)  # noqa: SIM115
+    sys.stdout = open(os.dup(1), "w", encoding="utf-8", errors="replace", buffering=1)
+    sys.stderr = open(os.dup(2), "w", encoding="utf-8", errors="replace", buffering=1)
     for name in (None, "juesuan"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
