@@ -56,7 +56,11 @@ def match_title(text: str, layout: Layout, *, year_first: bool = True) -> tuple[
     (PDF, where the title is read just above its ruled table): list numbering ("表1 ", "一、"),
     a unit name before the year, no year, and a number without brackets are allowed too.
     """
-    m = (_TITLE_YEAR_FIRST if year_first else _TITLE_ANY).match(compact(text))
+    return _match_compact(compact(text), layout, _TITLE_YEAR_FIRST if year_first else _TITLE_ANY)
+
+
+def _match_compact(text: str, layout: Layout, pattern: re.Pattern[str]) -> tuple[str, str | None] | None:
+    m = pattern.match(text)
     if not m:
         return None
     key = layout.table_for_title(m.group("title"))
@@ -79,10 +83,12 @@ def find_table_blocks(lines: list[str], layout: Layout) -> list[TableBlock]:
         if found and _NARRATIVE_START.search(c):
             narrative_at = i
             break
-        first, title, hit = i, c, match_title(c, layout)
-        if not hit and previous and i - previous[0] <= 2 and not _TABLE_NO.match(c):
+        # the lines are compacted once; a year-first title starts with "20" (most lines do not)
+        first, title = i, c
+        hit = _match_compact(c, layout, _TITLE_YEAR_FIRST) if c.startswith("20") else None
+        if not hit and previous and i - previous[0] <= 2 and previous[1].startswith("20") and not _TABLE_NO.match(c):
             first, title = previous[0], previous[1] + c
-            hit = match_title(title, layout)
+            hit = _match_compact(title, layout, _TITLE_YEAR_FIRST)
         if hit:
             found.append((first, i, hit[0], hit[1], title))
             previous = None
