@@ -100,8 +100,6 @@ def read_member_units(lines: list[str]) -> list[tuple[str, int]]:
         if not in_list and "编制范围包括" in text + following:
             in_list = "编制范围包括" in text  # else the next non-blank line ends the phrase
             continue
-            in_list = True
-            continue
         if not in_list and members == [] and "围包括" in text:
             in_list = True
             continue
