@@ -25,7 +25,8 @@ TOTAL_LABELS = frozenset({"合计", "总计"})
 
 # A table title as printed: [list numbering] [unit name] [<year>年度] TITLE [（表N）|（公开NN表）]
 _TABLE_NUMBER = r"(?:表(?P<no>\d{1,2})|公开(?P<public_no>\d{2})表)"
-_TITLE_YEAR_FIRST = re.compile(rf"^20\d\d年度?(?P<title>.+?)(?:[（(]{_TABLE_NUMBER}[）)])?$")
+_YEAR_FIRST = "20"  # how a year-first title begins: find_table_blocks tries no other line
+_TITLE_YEAR_FIRST = re.compile(rf"^{_YEAR_FIRST}\d\d年度?(?P<title>.+?)(?:[（(]{_TABLE_NUMBER}[）)])?$")
 _TITLE_ANY = re.compile(
     r"^(?:附?表[一二三四五六七八九十\d]+[、.：:]?|[一二三四五六七八九十]+、|\d+[.、])?"
     rf"(?:.{{0,40}}?20\d\d年度?)?(?P<title>.+?)(?:[（(]?{_TABLE_NUMBER}[）)]?)?$")
@@ -83,10 +84,11 @@ def find_table_blocks(lines: list[str], layout: Layout) -> list[TableBlock]:
         if found and _NARRATIVE_START.search(c):
             narrative_at = i
             break
-        # the lines are compacted once; a year-first title starts with "20" (most lines do not)
+        # the lines are compacted once; most do not begin as a year-first title can
         first, title = i, c
-        hit = _match_compact(c, layout, _TITLE_YEAR_FIRST) if c.startswith("20") else None
-        if not hit and previous and i - previous[0] <= 2 and previous[1].startswith("20") and not _TABLE_NO.match(c):
+        hit = _match_compact(c, layout, _TITLE_YEAR_FIRST) if c.startswith(_YEAR_FIRST) else None
+        if (not hit and previous and i - previous[0] <= 2 and previous[1].startswith(_YEAR_FIRST)
+                and not _TABLE_NO.match(c)):
             first, title = previous[0], previous[1] + c
             hit = _match_compact(title, layout, _TITLE_YEAR_FIRST)
         if hit:
