@@ -187,7 +187,7 @@ def _dbt_build(building: Path, target_dir: Path, fingerprint: str, *, incrementa
 def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
           progress: Callable[[int, int], None] | None = None,
           audit: Callable[..., dict[str, int]] | None = None, full_rebuild: bool = False,
-          waivers: Path | None = None) -> BuildResult:
+          waivers: Path | None = None, validator: ValidatorProcess | None = None) -> BuildResult:
     """Build the warehouse from ``corpora`` (default: the bundled samples) and publish it.
 
     The build is incremental when the published file was built by this very project (same
@@ -195,6 +195,8 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
     only the documents of units with a new, changed or removed report are recomputed. Otherwise,
     or with ``full_rebuild``, everything is. ``audit(path, incremental=..., validator=...)`` writes
     audit.findings (``validator``: GE in a child process, or None: :func:`juesuan.audit.run_audit`).
+    ``validator``: that child, already started by the caller (:func:`juesuan.prestart.prestart`),
+    who closes it; else a build that will replay SQL forks its own.
     Raises BuildLocked when another build runs and BuildFailed when the build itself fails.
     """
     corpora = list(corpora) if corpora else [SAMPLES_DIR]
@@ -218,7 +220,8 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             plan = template = None
         # Replayed SQL of an incremental build takes a second or two: GE's import starts now in a
         # child, on the other core, before this process opens DuckDB (juesuan/audit/remote.py)
-        remote = ValidatorProcess() if plan is not None and incremental else None
+        own_remote = validator is None and plan is not None and incremental
+        remote = ValidatorProcess() if own_remote else validator
         if plan is None:
             # dbt's import runs meanwhile (juesuan/dbtrun.py); a build that will replay SQL does
             # not start it: its 1.5 CPU-s would compete with the build for the two cores
@@ -276,7 +279,7 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             log.info("published %s in %.1f s", warehouse, result.seconds)
             return result
         finally:  # published or failed, the build's directory goes (the published file was moved out)
-            if remote is not None:
+            if own_remote and remote is not None:
                 remote.close()
             _remove(work)
 

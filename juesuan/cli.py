@@ -108,20 +108,17 @@ def cmd_build(args: argparse.Namespace) -> int:
         _print_unchanged(warehouse, skipped)
         return _strict_exit(args.strict, skipped.get("findings", {}).get("error", 0))
 
-    from juesuan.dbtrun import start_server
-    from juesuan.fingerprint import project_fingerprint
-    from juesuan.replay import load_plan, template_path
+    from juesuan.prestart import prestart
 
-    fingerprint = project_fingerprint()
-    incremental = warehouse.exists() and not args.full_rebuild  # as far as the CLI can tell
-    if load_plan(fingerprint) is None or not (incremental or template_path(fingerprint).exists()):
-        start_server()  # dbt's import, in the background while the parsers and DuckDB load
-    from juesuan.audit import run_audit
-    from juesuan.build import BuildFailed, build
-
+    # dbt's server or GE's child, started before the imports below (juesuan/prestart.py)
+    validator = prestart(warehouse, full_rebuild=args.full_rebuild)
     try:
+        from juesuan.audit import run_audit
+        from juesuan.build import BuildFailed, build
+
         result = build(corpora, warehouse, workers=args.workers, progress=None if args.quiet else _progress,
-                       audit=partial(run_audit, waivers=waivers), full_rebuild=args.full_rebuild, waivers=waivers)
+                       audit=partial(run_audit, waivers=waivers), full_rebuild=args.full_rebuild, waivers=waivers,
+                       validator=validator)
     except BuildLocked as exc:
         return _failed(exc, EXIT_LOCKED)
     except BuildFailed as exc:
@@ -129,6 +126,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     except FileNotFoundError as exc:
         return _failed(exc, EXIT_USAGE)
+    finally:
+        if validator is not None:
+            validator.close()
     s = result.stats
     sev = result.findings_by_severity
     print(f"juesuan build: published {result.warehouse}")

@@ -76,6 +76,11 @@ TARGETS = {
 
 def child_build(corpus: str, warehouse: str, workers: int, timings_file: str) -> int:
     """Run juesuan's build with timers around its phases; write {phase: seconds} as JSON."""
+    from juesuan.prestart import prestart
+
+    t0, own = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+    c0 = own.ru_utime + own.ru_stime  # no child yet
+    validator = prestart(Path(warehouse))  # as `juesuan build` does, before the imports below
     import juesuan.build as build_mod
     from ingest import loader
     from juesuan.audit import run_audit
@@ -117,10 +122,13 @@ def child_build(corpus: str, warehouse: str, workers: int, timings_file: str) ->
     if hasattr(build_mod, "replay"):  # an incremental build replaying dbt's SQL: the "dbt" phase too
         build_mod.replay = timed("dbt", build_mod.replay)
     audit = timed("audit", run_audit)
-    t0, c0 = time.perf_counter(), cpu()
     # with the waivers file, as `juesuan build` does: the build writes the no-change manifest
-    result = build_mod.build([Path(corpus)], Path(warehouse), workers=workers, audit=audit,
-                             waivers=waivers_path(Path(warehouse)))
+    try:
+        result = build_mod.build([Path(corpus)], Path(warehouse), workers=workers, audit=audit,
+                                 waivers=waivers_path(Path(warehouse)), validator=validator)
+    finally:
+        if validator is not None:
+            validator.close()
     timings["total"] = time.perf_counter() - t0
     timings["cpu_total"] = cpu() - c0
     if "ingest" in timings:

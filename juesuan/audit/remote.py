@@ -9,10 +9,12 @@ the SQL. The child holds one :class:`~juesuan.audit.expectations.Validator`; eac
 ``failing_rows`` call sends one frame (the checks of the rebuilt documents, a few hundred rows
 per report) through a pipe.
 
-The child is forked, not spawned: pandas is already imported (spawning would import it again,
-~0.5 s), and the build has no DuckDB connection open at that point (:func:`juesuan.build.build`).
-What it inherits from the parent's threads (a progress bar's lock on stderr, logging handlers)
-it replaces before doing anything else.
+The child is forked, not spawned (spawning would import juesuan again), as early as the build
+can tell it will replay SQL: ``juesuan build`` forks it before it imports pandas, DuckDB and the
+parsers (:func:`juesuan.prestart.prestart`), so that the child imports pandas and GE on one core
+while the build imports the rest on the other. This module imports neither, nor opens DuckDB.
+What the child inherits from the parent's threads (a progress bar's lock on stderr, logging
+handlers) it replaces before doing anything else.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ import logging
 import multiprocessing
 import os
 import sys
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-from juesuan.audit.expectations import Expectation, Validator
+    from juesuan.audit.expectations import Expectation, Validator
 
 _VALIDATOR: Validator | None = None  # the child's
 
@@ -43,7 +48,11 @@ def _start_child() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [GE child] %(message)s", "%H:%M:%S"))
     logging.getLogger("juesuan").addHandler(handler)
+    started = time.monotonic()
+    from juesuan.audit.expectations import Validator
+
     _VALIDATOR = Validator()
+    logging.getLogger("juesuan").debug("Great Expectations ready in %.2f s", time.monotonic() - started)
 
 
 def _ready() -> int:
