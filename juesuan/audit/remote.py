@@ -83,13 +83,21 @@ class ValidatorProcess:
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                          initializer=_start_child)
         self._started: Future[int] = self._pool.submit(_ready)  # forks the child now
+        self._used = False
 
     def failing_rows(self, template: str, expectations: list[Expectation], frame: pd.DataFrame) -> set[int]:
         if frame.empty:
             return set()
+        self._used = True
         return self._pool.submit(_failing_rows, template, expectations, frame.reset_index(drop=True)).result()
 
     def close(self) -> None:
+        if not self._used and not self._started.done():
+            # Nothing was validated (a build with no document to recompute, a locked or failed
+            # one): GE's import, seconds yet, need not finish before the build exits. The pool
+            # has no public way to stop a worker before Python 3.14's terminate_workers().
+            for child in list(getattr(self._pool, "_processes", {}).values()):
+                child.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> ValidatorProcess:

@@ -4,6 +4,8 @@ with a must-fire and a must-pass fixture (DESIGN §4, §6)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -270,6 +272,15 @@ def validator(request) -> Iterator[RowValidator]:
 def test_an_error_in_the_child_is_raised_here():
     with ValidatorProcess() as remote, pytest.raises(ValueError, match="unknown expectation type 'expect_nothing'"):
         remote.failing_rows("t", [Expectation("expect_nothing", {})], pd.DataFrame({"actual": [1.0]}))
+
+
+def test_a_child_that_validated_nothing_is_stopped_not_awaited():
+    # a build with nothing to audit must not wait seconds for GE's import to finish
+    before = set(multiprocessing.active_children())
+    remote = ValidatorProcess()
+    (child,) = set(multiprocessing.active_children()) - before
+    remote.close()
+    assert child.exitcode == -signal.SIGTERM  # stopped during the import; 0 had it finished
 
 
 @pytest.fixture()
