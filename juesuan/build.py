@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -21,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingest.loader import LoadStats, load
+from ingest.loader import RAW_DDL, LoadStats, load
 from juesuan import __version__
 from juesuan.audit.expectations import import_ge
 from juesuan.audit.remote import ValidatorProcess
@@ -282,6 +284,41 @@ def build(corpora: Sequence[Path] | None, warehouse: Path, *, workers: int = 1,
             if own_remote and remote is not None:
                 remote.close()
             _remove(work)
+
+
+def prepare() -> int:
+    """``make setup``: what later builds of this project version reuse, made once, without data.
+
+    dbt's saved parse, and, unless ``JUESUAN_REPLAY=0``, the replay plan and template of full builds
+    (juesuan/replay.py): dbt builds an empty warehouse in full, then incrementally with an empty
+    raw.rebuild_scope, and that incremental build's compiled SQL is the plan. Its SQL is the
+    same whatever the data (replay.py says why), so the first build of the samples on a fresh
+    clone replays it instead of paying dbt's ~230 nodes. Nothing is done when the plan of this
+    project version is there. 0 on success, else dbt's exit code (its errors on stderr)."""
+    from juesuan.dbtrun import prime
+    from juesuan.replay import enabled
+
+    fingerprint = project_fingerprint()
+    if not enabled():
+        return prime()
+    if load_plan(fingerprint) is not None and template_path(fingerprint).exists():
+        return 0
+    start_server()
+    with tempfile.TemporaryDirectory(prefix="juesuan-prepare-") as tmp:
+        building, target_dir = Path(tmp) / BUILD_DB_NAME, Path(tmp) / "target"
+        with duckdb.connect(str(building)) as con:
+            con.execute(RAW_DDL)
+        try:
+            _dbt_build(building, target_dir, fingerprint, incremental=False, rebuilt=0, warm_audit=False, plan=None)
+            with duckdb.connect(str(building)) as con:
+                write_full_scope(con)
+            _dbt_build(building, target_dir, fingerprint, incremental=True, rebuilt=0, warm_audit=False, plan=None)
+        except BuildFailed as exc:
+            sys.stderr.write(f"{exc}\n")
+            return 1
+    if load_plan(fingerprint) is None:  # a node dbt ran has a shape replay.py does not reproduce
+        log.warning("no replay plan: builds will run dbt")
+    return 0
 
 
 def _remove(work: Path) -> None:

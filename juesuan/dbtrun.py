@@ -4,7 +4,7 @@ dbt parses the whole project (45 models, 164 tests, 551 macros: ~5 s) unless it 
 parse it can update (``partial_parse.msgpack``), and it throws that away when the profile's
 connection values differ, the database path among them. So dbt always opens the file by the
 same relative name, from the directory it runs in, and every build reads and refreshes one saved
-parse (``target/partial_parse.msgpack`` in the project; ``make setup`` writes it). dbt itself
+parse (``target/partial_parse.msgpack`` in the project; ``make setup``'s dbt runs write it). dbt itself
 checks each project file's hash against it, so an edited model is re-parsed, not missed.
 
 Each command runs in its own process (dbt-duckdb keeps the DuckDB file open for the life of the

@@ -15,6 +15,10 @@ plan in one DuckDB transaction on the file being built:
 - a view: nothing (the copied file has it, with the same definition);
 - a data test: its compiled query must return no rows (every test here fails on count(*) != 0).
 
+``make setup`` makes the plan of the checkout's project version without data
+(:func:`juesuan.build.prepare`: dbt builds an empty warehouse, in full, then incrementally): the
+compiled SQL is the same, so the first build on a fresh clone replays it too.
+
 A plan is kept only when every node dbt ran has one of these shapes; otherwise builds go on
 running dbt. A statement that fails rolls everything back and the build runs dbt instead; a test
 that fails fails the build, as under dbt.

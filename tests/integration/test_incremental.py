@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from juesuan import replay
+from juesuan.build import prepare
 from juesuan.cli import main
 from juesuan.fingerprint import project_fingerprint
 from juesuan.synth import SynthDoc, iter_docs
@@ -90,6 +91,14 @@ def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path, monkeypatch: py
     # the plan replayed on the template of empty relations, every document in scope
     assert replay.template_path(project_fingerprint()).exists()
     _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh1r.duckdb", replayed=True)
+    with monkeypatch.context() as prepared:  # `make setup` makes the same plan without data
+        kept = replay.PLAN.read_text(encoding="utf-8")
+        prepared.setattr(replay, "PLAN", tmp_path / "prepared" / "replay_plan.json")
+        assert prepare() == 0
+        assert replay.PLAN.read_text(encoding="utf-8") == kept
+        made = replay.PLAN.stat().st_mtime_ns
+        assert prepare() == 0 and replay.PLAN.stat().st_mtime_ns == made, "made once per project version"
+        _assert_equals_fresh_build(corpus, rebuilt, tmp_path / "fresh1p.duckdb", replayed=True)
 
     (corpus / changed.file).write_bytes(clean[k].data)
     (corpus / removed.file).unlink()
