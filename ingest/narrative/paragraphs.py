@@ -10,7 +10,7 @@ still matches; ``span`` gives the sentence back with its printed spacing.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -74,13 +74,25 @@ class Paragraph:
 
     section: str
     text: str  # compact: whitespace removed except one space between two digits
-    line_of: tuple[int, ...]  # 1-based source line of each char of text
     spaced: str
-    spaced_at: tuple[int, ...]  # index into spaced of each char of text
+    # text is spaced's runs between dropped spaces: run k starts at text_runs[k] in text and at
+    # spaced_runs[k] in spaced (a map by runs, not by character: ~40 paragraphs a report)
+    text_runs: tuple[int, ...]
+    spaced_runs: tuple[int, ...]
+    # spaced joins one piece per physical line (with the space kept before it, if any):
+    # piece k starts at piece_starts[k] in spaced and comes from 1-based line piece_lines[k]
+    piece_starts: tuple[int, ...]
+    piece_lines: tuple[int, ...]
     body: int = 0  # where the text starts after its numbering
 
+    def _spaced_pos(self, pos: int) -> int:
+        k = bisect_right(self.text_runs, pos) - 1  # the last run starting at or before pos: never empty
+        return self.spaced_runs[k] + pos - self.text_runs[k]
+
     def line(self, pos: int) -> int:
-        return self.line_of[min(pos, len(self.line_of) - 1)]
+        """The source line of compact position ``pos`` (past the end: the last character's)."""
+        at = self._spaced_pos(min(pos, len(self.text) - 1))
+        return self.piece_lines[bisect_right(self.piece_starts, at) - 1]
 
     @cached_property
     def _stops(self) -> list[int]:
@@ -94,7 +106,7 @@ class Paragraph:
         end = self._stops[k] if k < len(self._stops) else len(self.text)
         if end <= start:
             return ""
-        return self.spaced[self.spaced_at[start] : self.spaced_at[end - 1] + 1].strip()
+        return self.spaced[self._spaced_pos(start) : self._spaced_pos(end - 1) + 1].strip()
 
 
 def part_heads(lines: Sequence[str]) -> list[int]:
@@ -173,37 +185,50 @@ def _continues_name(lines: Sequence[str], groups: list[list[int]], squeezed: str
 
 
 def _join(lines: Sequence[str], group: list[int], section: str) -> Paragraph:
-    chars: list[str] = []
-    line_no: list[int] = []
+    pieces: list[str] = []
+    piece_starts: list[int] = []
+    piece_lines: list[int] = []
+    at = 0
+    last = ""
     for i in group:
         text = _WHITESPACE.sub(" ", squeeze_cjk(lines[i].strip()))
-        if chars and chars[-1][-1:].isascii() and chars[-1][-1:].isalnum() and text[:1].isascii() and text[:1].isalnum():
-            chars.append(" ")  # keep two ASCII tokens apart across the line break
-            line_no.append(i + 1)
-        chars.append(text)
-        line_no.extend([i + 1] * len(text))
-    spaced = "".join(chars)
+        if last[-1:].isascii() and last[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum():
+            text = " " + text  # keep two ASCII tokens apart across the line break
+        pieces.append(text)
+        piece_starts.append(at)
+        piece_lines.append(i + 1)
+        at += len(text)
+        last = text
+    spaced = "".join(pieces)
     # Spaces in ``spaced`` stand alone (each line is stripped, its runs squeezed). One survives
     # only between two digits, so "50 50" never reads as 5050; the text keeps the characters
-    # between the others, found by slicing rather than a loop over every character.
-    kept: list[tuple[int, int]] = []  # [start, end) runs of spaced that the text keeps
-    start = 0
+    # between the others.
+    text_runs: list[int] = []
+    spaced_runs: list[int] = []
+    kept: list[str] = []
+    start = length = 0
     for m in _SPACE.finditer(spaced):
         k = m.start()
         if 0 < k < len(spaced) - 1 and spaced[k - 1].isdigit() and spaced[k + 1].isdigit():
             continue
-        kept.append((start, k))
+        text_runs.append(length)
+        spaced_runs.append(start)
+        kept.append(spaced[start:k])
+        length += k - start
         start = k + 1
-    kept.append((start, len(spaced)))
-    text = "".join(spaced[a:b] for a, b in kept)
-    text_at = [k for a, b in kept for k in range(a, b)]
+    text_runs.append(length)
+    spaced_runs.append(start)
+    kept.append(spaced[start:])
+    text = "".join(kept)
     numbering = _NUMBERING.match(text)
     return Paragraph(
         section=section,
         text=text,
-        line_of=tuple(line_no[k] for k in text_at),
         spaced=spaced,
-        spaced_at=tuple(text_at),
+        text_runs=tuple(text_runs),
+        spaced_runs=tuple(spaced_runs),
+        piece_starts=tuple(piece_starts),
+        piece_lines=tuple(piece_lines),
         body=numbering.end() if numbering else 0,
     )
 
