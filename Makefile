@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q --no-compile -e '.[dev]'  # bytecode: pip's 15 s on one core, compileall's on all
 	$(BIN)/python -m compileall -q -j 0 "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" >/dev/null
-	$(BIN)/python -c 'import sys; from juesuan.build import prepare; sys.exit(prepare())'  # saved parse, replay plan (target/)
+	$(BIN)/python -c 'import juesuan.config as c, juesuan.build as b; c.setup_logging(0); raise SystemExit(b.prepare())'  # replay plan (target/)
 	touch $(STAMP)
 
 build: $(STAMP)

@@ -303,6 +303,8 @@ def prepare() -> int:
         return prime()
     if load_plan(fingerprint) is not None and template_path(fingerprint).exists():
         return 0
+    log.info("set-up: dbt builds an empty warehouse, in full then incrementally, and its SQL is kept "
+             "for the builds of this project version …")
     start_server()
     with tempfile.TemporaryDirectory(prefix="juesuan-prepare-") as tmp:
         building, target_dir = Path(tmp) / BUILD_DB_NAME, Path(tmp) / "target"
