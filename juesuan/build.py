@@ -294,7 +294,7 @@ def prepare() -> int:
     raw.rebuild_scope, and that incremental build's compiled SQL is the plan. Its SQL is the
     same whatever the data (replay.py says why), so the first build of the samples on a fresh
     clone replays it instead of paying dbt's ~230 nodes. Nothing is done when the plan of this
-    project version is there. 0 on success, else dbt's exit code (its errors on stderr)."""
+    project version is there. 0 on success; 1 when a dbt build failed (its failure on stderr)."""
     from juesuan.dbtrun import prime
     from juesuan.replay import enabled
 

@@ -419,7 +419,7 @@ def print_summary(report: dict) -> None:
           f"({pr['parallel_reports_per_s_per_core']}/core); ms/report {pr['ms_per_report_by_layout']}")
     sm = report.get("samples")
     if sm:
-        print(f"samples (make build after set-up, SQL replayed): {sm['full']['wall_s']} s; no change: "
+        print(f"samples (make build after set-up, which leaves the replay plan): {sm['full']['wall_s']} s; no change: "
               f"{sm['nochange']['wall_s']} s ({sm['nochange']['share_of_full']:.0%} of full); "
               f"with dbt (the first build after a change to the project): {sm['full_dbt']['wall_s']} s")
     for n, b in report.get("builds", {}).items():
