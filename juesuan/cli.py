@@ -9,8 +9,6 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-import duckdb
-
 from juesuan import __version__
 from juesuan.config import (
     EXIT_FAILURE,
@@ -145,6 +143,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
     from juesuan.query import WarehouseMissing, format_result, run_query
 
     try:

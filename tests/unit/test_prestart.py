@@ -12,10 +12,11 @@ import pytest
 from juesuan import prestart
 
 
-def test_prestart_imports_neither_pandas_nor_the_parsers():
-    # the child is forked before these imports, to run GE's on the other core meanwhile
-    code = ("import sys, juesuan.prestart; "
-            "print([m for m in ('pandas', 'ingest.loader', 'great_expectations', 'juesuan.audit.runner') "
+def test_prestart_imports_neither_pandas_nor_duckdb_nor_the_parsers():
+    # the child is forked before these imports, to run GE's on the other core meanwhile; the CLI
+    # gets there (and decides "no change") without DuckDB, ~0.1-0.25 s to import
+    code = ("import sys, juesuan.cli, juesuan.nochange, juesuan.prestart; "
+            "print([m for m in ('pandas', 'duckdb', 'ingest.loader', 'great_expectations', 'juesuan.audit.runner') "
             "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
