@@ -1,7 +1,8 @@
 """Great Expectations in a child process, for builds whose SQL takes less time than GE's import.
 
-Importing GE costs 2–5 CPU-seconds, by machine (scipy, altair, its pydantic models), however
-few checks it validates. A full build imports it in a thread while dbt works in its own process.
+Importing GE costs 1.3–3 CPU-seconds, by machine (pandas, its pydantic models; altair and
+scipy.stats are deferred, :data:`~juesuan.audit.expectations.DEFERRED_MODULES`), however few
+checks it validates. A full build imports it in a thread while dbt works in its own process.
 A build that replays dbt's SQL (juesuan/replay.py) is over in a few seconds: in a thread, the
 import holds the interpreter lock against the build's own Python; in a child forked when the
 build starts, it runs on the other core while the build copies the file, ingests and replays
