@@ -94,9 +94,14 @@ def read_member_units(lines: list[str]) -> list[tuple[str, int]]:
     """Units a department report lists under '编制范围包括：' (1.… 2.…)."""
     members: list[tuple[str, int]] = []
     in_list = False
-    head = [compact(x) for x in lines[:_HEAD_LINES + 3]]  # once: each line is also read as a following one
-    for i, text in enumerate(head[:_HEAD_LINES]):
-        following = next((x for x in head[i + 1:i + 4] if x), "")
+    end = min(len(lines), _HEAD_LINES + 3)
+    # Both phrases end in 包括: a line before the first 括 less the three a phrase is read across
+    # cannot open the list (skipping them was most of this function's ~0.35 ms a report)
+    start = next((max(0, i - 3) for i in range(end) if "括" in lines[i]), end)
+    head = [compact(x) for x in lines[start:end]]  # once: each line is also read as a following one
+    for k, text in enumerate(head[:_HEAD_LINES - start]):
+        i = start + k
+        following = next((x for x in head[k + 1:k + 4] if x), "")
         if not in_list and "编制范围包括" in text + following:
             in_list = "编制范围包括" in text  # else the next non-blank line ends the phrase
             continue
