@@ -171,13 +171,20 @@ def run_audit(db_path: Path, *, incremental: bool = False, waivers: Path | None 
         rules = con.execute("select * from audit.rules order by rule_id").df()
         if incremental:
             con.execute("delete from audit.findings where document_id in (select document_id from raw.rebuild_scope)")
-            scope = "and document_id in (select document_id from raw.rebuild_scope)"
+            # The scope's checks, read once: each query below scanned all of audit.checks for them
+            # (at 10,000 reports 4 million rows; 0.38 of the audit's 0.78 s for one unit's scope).
+            # Found by rowid first: DuckDB then fetches whole rows for those alone (0.09 against
+            # 0.34 s for the same 1,691 rows read with select * and the filter).
+            con.execute("create temp table scoped_checks as select * from audit.checks where rowid in ("
+                        "select rowid from audit.checks "
+                        "where document_id in (select document_id from raw.rebuild_scope))")
+            checks_table = "scoped_checks"
         else:
             con.execute(FINDINGS_DDL)
             con.execute(FINDINGS_COMMENTS)
-            scope = ""
-        counts = dict(con.execute(f"select rule_id, count(*) from audit.checks where true {scope} group by 1")
-                      .fetchall())
+            checks_table = "audit.checks"
+        # checks_table is one of the two names above, never input
+        counts = dict(con.execute(f"select rule_id, count(*) from {checks_table} group by 1").fetchall())
         validator = Validator() if validator is None else validator
         n_checks = n_findings = 0
         for batch in by_template(rules, counts):
@@ -185,12 +192,12 @@ def run_audit(db_path: Path, *, incremental: bool = False, waivers: Path | None 
             ids = [r.rule_id for r in batch]
             # column names come from expectations/templates.yml, not from input
             checks = con.execute(f"select check_id, rule_id, {', '.join(columns_read(expectations))} "
-                                 f"from audit.checks where list_contains(?, rule_id) {scope}", [ids]).df()
+                                 f"from {checks_table} where list_contains(?, rule_id)", [ids]).df()
             n_checks += len(checks)
 
             def whole_rows(check_ids: pd.Series) -> pd.DataFrame:
                 wanted = pd.DataFrame({"check_id": check_ids.to_numpy(), "pos": range(len(check_ids))})  # noqa: F841
-                return con.execute("select c.* from audit.checks c join wanted using (check_id) "
+                return con.execute(f"select c.* from {checks_table} c join wanted using (check_id) "
                                    "order by wanted.pos").df()
 
             findings = evaluate_rules(batch, checks, validator, expectations, whole_rows)  # noqa: F841 - read by DuckDB
@@ -198,9 +205,12 @@ def run_audit(db_path: Path, *, incremental: bool = False, waivers: Path | None 
                 n_findings += len(findings)
                 con.execute("insert into audit.findings by name select * from findings")
             del checks
-        # a PDF report's line is on a page (raw.document_lines): findings name it
+        # a PDF report's line is on a page (raw.document_lines): findings name it. The findings an
+        # incremental build keeps were given theirs by the build that made them, from the same lines.
+        in_scope = " and f.document_id in (select document_id from raw.rebuild_scope)" if incremental else ""
         con.execute("update audit.findings f set source_page = l.page_no from raw.document_lines l "
-                    "where l.document_id = f.document_id and l.line_no = f.source_line and f.source_page is null")
+                    "where l.document_id = f.document_id and l.line_no = f.source_line and f.source_page is null"
+                    + in_scope)
         waiver_path = waivers or waivers_path(db_path)
         statuses = apply_waivers(con, waiver_path)
         if statuses:
