@@ -162,6 +162,39 @@ def test_placeholder_in_synthetic_pdf_names_its_page(tq_frames):
     assert "承担上级XX局交办的事项" in row["message"]
 
 
+def test_incremental_builds_name_the_pages_of_pdf_findings(tmp_path: Path, tq_frames):
+    """An incremental audit gives pages to the findings of the documents it rebuilt, and only to
+    those (juesuan/audit/runner.py): the findings it keeps keep the pages they were given."""
+    from juesuan.cli import main
+    from tests.helpers import last_run
+
+    pdfs, corpus = tmp_path / "pdfs", tmp_path / "corpus"
+    pdfs.mkdir()
+    corpus.mkdir()
+    _synthetic_pdfs(pdfs)  # both reports of one unit, 2022 and 2023
+    out = tmp_path / "juesuan.duckdb"
+    build = ["-q", "build", "--corpus", str(corpus), "--warehouse", str(out)]
+    full = int(_one(tq_frames, "TQ01", "tq_synth_placeholder")["source_page"])
+    assert full > 0
+
+    def placeholder_pages() -> list[int | None]:
+        f = _frames(out)["findings"]
+        pages = f[(f["fixture"] == "tq_synth_placeholder") & (f["rule_id"] == "TQ01")]["source_page"]
+        return [None if pd.isna(x) else int(x) for x in pages]
+
+    shutil.copy(pdfs / "tq_synth_placeholder.pdf", corpus)
+    assert main(build) == 0
+    assert placeholder_pages() == [full]
+    shutil.copy(CORPUS / "tq_clean_2024.txt", corpus)  # another unit: the PDF's finding is kept
+    assert main(build) == 0
+    assert last_run(out) == (True, 1)
+    assert placeholder_pages() == [full]
+    shutil.copy(pdfs / "tq_synth_clean.pdf", corpus)  # the PDF's unit: its finding is made again
+    assert main(build) == 0
+    assert last_run(out) == (True, 2)
+    assert placeholder_pages() == [full]
+
+
 def test_year_of_another_report(tq_frames):
     f = _tq(tq_frames, "findings", "tq_text_errors", "TQ02")
     got = {int(r.source_line): r.message for r in f.itertuples()}
