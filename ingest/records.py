@@ -46,7 +46,7 @@ class Identity:
 
 
 # TableCell and NarrativeFact are not frozen: a report creates ~230 of them, and a frozen
-# dataclass sets each field through object.__setattr__ (16 fields: 5.5 against 0.7 µs), ~6 % of
+# dataclass sets each field through object.__setattr__ (16 fields: 5.5 against 0.7 µs), ~5 % of
 # parsing in py-spy's samples. Nothing mutates them; dataclasses.replace makes the variants.
 @dataclass
 class TableCell:
