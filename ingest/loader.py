@@ -142,8 +142,14 @@ def parse_file_rows(path: Path, now: datetime) -> FileResult:
     """
     res = parse_file(path)
     if res.error is None and res.report is not None and res.document is not None:
-        res.document_id = document_id_for(res.report, res.document.text_sha256)
-        res.rows = {t: cols for t, cols in _doc_rows(res, res.document_id, now).items() if cols["document_id"]}
+        document_id = document_id_for(res.report, res.document.text_sha256)
+        try:
+            rows = _doc_rows(res, document_id, now)
+        except ParseError as exc:
+            res.error = exc
+        else:
+            res.document_id = document_id
+            res.rows = {t: cols for t, cols in rows.items() if cols["document_id"]}
     res.report = res.document = None
     return res
 
@@ -218,16 +224,40 @@ def _doc_rows(res: FileResult, document_id: str, now: datetime) -> dict[str, Col
         source_page=[pages[f.source_line - 1] for f in facts] if pages else None)
     # the report's full text, line by line (and page, for a PDF): what findings and narrative spans
     # point into, and what text-quality rules read
-    lines = doc.lines or []
-    rows["document_lines"] = schema.columns(
-        "document_lines", n=len(lines), document_id=document_id, line_no=list(range(1, len(lines) + 1)),
-        page_no=list(pages) if pages else None, text=lines)
+    rows["document_lines"] = _packed_lines(document_id, doc.lines or [], pages)
     every = rep.problems + problems
     rows["ingest_errors"] = schema.columns(
         "ingest_errors", n=len(every), source_file=res.source_file, document_id=document_id,
         stage=[p.stage for p in every], reason=[_clip(p.reason) for p in every], line=[p.line for p in every],
         fatal=False, recorded_at=now)
     return rows
+
+
+# raw.document_lines travels packed, one row per document: its lines joined by a separator none of
+# them contains (a PDF's could hold a newline), split again by DuckDB (_flush). Per line, pickling
+# the rows in the worker, unpickling, framing and converting them in the loading process took
+# 0.77 CPU-s per 1,000 reports (522,881 lines) against 0.28 s packed.
+PACKED_LINES = ("document_id", "separator", "text", "pages")
+_SEPARATORS = ("\n", "\x1e", "\x1f", "\x00")
+_UNPACK_LINES = """
+    insert into raw.document_lines by name
+    select document_id, unnest(range(1, len(lines) + 1)) as line_no, unnest(pages) as page_no, unnest(lines) as text
+    from (
+        select document_id, string_split(text, separator) as lines, cast(string_split(pages, ',') as integer[]) as pages
+        from frame
+    )"""
+
+
+def _packed_lines(document_id: str, lines: list[str], pages: list[int] | None) -> Columns:
+    """A document's raw.document_lines as one packed row (none for a document without lines)."""
+    if not lines:
+        return {c: [] for c in PACKED_LINES}
+    for sep in _SEPARATORS:
+        text = sep.join(lines)
+        if text.count(sep) == len(lines) - 1:
+            return {"document_id": [document_id], "separator": [sep], "text": [text],
+                    "pages": [",".join(map(str, pages)) if pages else None]}
+    raise ParseError(None, "every line separator the loader can use occurs in the text: not stored", "parse")
 
 
 def _decimals(value: Decimal) -> int:
@@ -447,12 +477,14 @@ def _flush(con: duckdb.DuckDBPyConnection, batch: dict[str, list[Columns]]) -> N
     for table, parts in batch.items():
         if not parts:
             continue
-        merged: Columns = {c: [] for c in schema.BY_NAME[table].names}
+        packed = table == "document_lines"
+        merged: Columns = {c: [] for c in (PACKED_LINES if packed else schema.BY_NAME[table].names)}
         for part in parts:
             for c, values in merged.items():
                 values.extend(part[c])
         frame = pd.DataFrame(merged)  # noqa: F841 - read by DuckDB below
-        con.execute(f"insert into raw.{table} select * from frame")  # table from RAW_TABLES, not input
+        # table from RAW_TABLES, not input
+        con.execute(_UNPACK_LINES if packed else f"insert into raw.{table} select * from frame")
         parts.clear()
 
 
