@@ -164,7 +164,10 @@ def _fits(value: Decimal, limit: Decimal, places: int) -> bool:
     """True when ``value`` is stored exactly in DECIMAL(18, places): 5.50 == 5.5 fits, 1.234 does not."""
     if not value.is_finite() or value.copy_abs() >= limit:
         return False
-    return value == value.quantize(Decimal(1).scaleb(-places))
+    return value == value.quantize(_QUANTUM[places])
+
+
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in (2, 4)}
 
 
 def _storable(rep: ParsedReport) -> tuple[list[TableCell], list[NarrativeFact], list[ParseError]]:
