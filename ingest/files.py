@@ -28,7 +28,9 @@ def discover(corpora: Iterable[Path]) -> list[Path]:
             files.append(root)
         else:
             raise FileNotFoundError(f"corpus directory not found: {root}")
-    return sorted(set(files + unlisted))
+    # ordered by parts, as Path's own comparison orders them, but compared as tuples in C: Path's
+    # __lt__ is Python code, ~0.3 s for the 10,000 entries of a corpus, paid three times a build
+    return sorted(set(files + unlisted), key=lambda p: p.parts)
 
 
 def path_text(path: Path) -> str:
