@@ -53,9 +53,10 @@ def _sha(path: Path) -> str | None:
         return None
 
 
-def snapshot(corpora: Sequence[Path]) -> dict[str, list[int]]:
-    """Stat every corpus entry before the build reads it (a file changed later is caught next time)."""
-    return {path_text(p): _stat(p) for p in discover(corpora)}
+def snapshot(paths: Sequence[Path]) -> dict[str, list[int]]:
+    """Stat every corpus entry (:func:`discover`'s listing) before the build reads it (a file
+    changed later is caught next time)."""
+    return {path_text(p): _stat(p) for p in paths}
 
 
 def write_manifest(warehouse: Path, corpora: Sequence[Path], stats: dict[str, list[int]],
