@@ -14,10 +14,13 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import product
+from math import inf, prod
 
 from ingest.flow.rows import Row
 
 _DP_LIMIT = 50_000  # partial sums one identity may track before it gives up pruning
+_BRUTE_LIMIT = 64  # combinations of the free rows' contributions tried one by one
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,12 @@ def _amounts(rows: list[Row]) -> Amounts:
     """What each placement puts in each column, computed once for the whole search."""
     out: Amounts = []
     for row in rows:
+        milli = [_milli(v) for v in row.values]
         per: list[dict[str, int]] = []
         for candidate in row.candidates:
             cells: dict[str, int] = {}
-            for v, c in zip(row.values, candidate, strict=True):
-                cells[c] = cells.get(c, 0) + _milli(v)
+            for v, c in zip(milli, candidate, strict=True):
+                cells[c] = cells.get(c, 0) + v
             per.append(cells)
         out.append(per)
     return out
@@ -80,23 +84,24 @@ class _Check:
     family: tuple[object, ...]
 
     @staticmethod
-    def of(con: Sum, amounts: Amounts) -> _Check:
-        by_row: dict[int, list[tuple[int, str]]] = {}
-        for k, r, c in con.terms:
-            by_row.setdefault(r, []).append((k, c))
-        adds = tuple(_contributions(terms, amounts[r]) for r, terms in by_row.items())
-        return _Check(tuple(by_row), adds, tolerance(con), con.at_least, con.family)
-
-    def holds(self, total: int) -> bool:
-        return total >= -self.tol if self.at_least else abs(total) <= self.tol
-
-
-def _contributions(terms: list[tuple[int, str]], placements: list[dict[str, int]]) -> tuple[int, ...]:
-    """What each placement of a row adds to a sum through ``terms`` (mostly one: ±1 · a column)."""
-    if len(terms) == 1:
-        (k, c), = terms
-        return tuple(k * cells.get(c, 0) for cells in placements)
-    return tuple(sum(k * cells.get(c, 0) for k, c in terms) for cells in placements)
+    def of(con: Sum, amounts: Amounts, cells: dict[tuple[int, int, str], tuple[int, ...]]) -> _Check:
+        """``cells``: (coef, row, column) → what each placement of the row adds through that term,
+        shared by the identities of one search (most terms recur: a 款 is a child once and a
+        parent once per column, and ties read the same totals)."""
+        by_row: dict[int, list[tuple[int, int, str]]] = {}
+        for term in con.terms:
+            by_row.setdefault(term[1], []).append(term)
+        adds = []
+        for r, terms in by_row.items():
+            if len(terms) == 1:
+                add = cells.get(terms[0])
+                if add is None:
+                    k, _, c = terms[0]
+                    add = cells[terms[0]] = tuple(k * placed.get(c, 0) for placed in amounts[r])
+            else:
+                add = tuple(sum(k * placed.get(c, 0) for k, _, c in terms) for placed in amounts[r])
+            adds.append(add)
+        return _Check(tuple(by_row), tuple(adds), tolerance(con), con.at_least, con.family)
 
 
 def _fits(prefix: set[int], x: int, suffix: list[int], chk: _Check) -> bool:
@@ -111,6 +116,18 @@ def _fits(prefix: set[int], x: int, suffix: list[int], chk: _Check) -> bool:
     return False
 
 
+def _brute(free_options: list[list[int]], low: int, high: float) -> list[set[int]] | None:
+    """The contributions of each free row that some combination with the others' brings within
+    [low, high], found by trying every combination: for the few free rows and placements most
+    identities have, cheaper than the partial-sum sets."""
+    ok: list[set[int]] = [set() for _ in free_options]
+    for combo in product(*free_options):
+        if low <= sum(combo) <= high:
+            for k, x in enumerate(combo):
+                ok[k].add(x)
+    return ok if ok[0] else None
+
+
 def _revise(chk: _Check, domains: Domains) -> Domains | None:
     """Keep the placements of each row that some placement of the others satisfies.
 
@@ -118,11 +135,11 @@ def _revise(chk: _Check, domains: Domains) -> Domains | None:
     is too large to check), None when no placement at all satisfies it.
     """
     # A row with one possible contribution only shifts every partial sum: folded into a constant,
-    # the sets track the other rows (same sizes, same answers, fewer and cheaper set copies).
+    # the search tracks the other rows (same answers, fewer and cheaper combinations).
     const = 0
-    free: list[tuple[int, tuple[int, ...], list[int]]] = []  # (position in chk.rows, domain, options)
-    for n, r in enumerate(chk.rows):
-        dom, add = domains[r], chk.adds[n]
+    free: list[tuple[int, tuple[int, ...], tuple[int, ...], list[int]]] = []  # (row, adds, domain, options)
+    for r, add in zip(chk.rows, chk.adds, strict=True):
+        dom = domains[r]
         if len(dom) == 1:  # most rows, once the search has narrowed
             const += add[dom[0]]
             continue
@@ -130,24 +147,39 @@ def _revise(chk: _Check, domains: Domains) -> Domains | None:
         if len(options) == 1:
             const += options[0]
         else:
-            free.append((n, dom, options))
+            free.append((r, add, dom, options))
+    # Σ contributions + const must lie within [−tol, tol] (at least: ≥ −tol)
+    low, high = -chk.tol - const, (inf if chk.at_least else chk.tol - const)
     if not free:
-        return {} if chk.holds(const) else None
-    free_options = [options for _, _, options in free]
+        return {} if low <= 0 <= high else None
+    free_options = [options for _, _, _, options in free]
+    if prod(map(len, free_options)) <= _BRUTE_LIMIT:
+        ok_sets = _brute(free_options, low, high)
+    else:
+        ok_sets = _by_partial_sums(free_options, const, chk)
+        if ok_sets == []:
+            return {}
+    if ok_sets is None:
+        return None
+    # some placement satisfies the identity, so each single-contribution row keeps its own
+    return {r: tuple(i for i in dom if add[i] in ok) for (r, add, dom, _), ok in zip(free, ok_sets, strict=True)}
+
+
+def _by_partial_sums(free_options: list[list[int]], const: int, chk: _Check) -> list[set[int]] | None:
+    """:func:`_brute`'s answer for many rows or placements, from the sets of partial sums before
+    and after each row ([] when there are too many to track: nothing is pruned)."""
     prefix = _sums(free_options)
     suffix = _sums(free_options[::-1])
     if prefix is None or suffix is None:
-        return {}
-    # some placement satisfies the identity, so each single-contribution row keeps its own
-    narrowed: Domains = {}
-    for m, (n, dom, options) in enumerate(free):
-        after = sorted(suffix[len(free) - m - 1])
+        return []
+    out: list[set[int]] = []
+    for m, options in enumerate(free_options):
+        after = sorted(suffix[len(free_options) - m - 1])
         ok = {x for x in options if _fits(prefix[m], x + const, after, chk)}
         if not ok:
             return None
-        add = chk.adds[n]
-        narrowed[chk.rows[n]] = tuple(i for i in dom if add[i] in ok)
-    return narrowed
+        out.append(ok)
+    return out
 
 
 @dataclass(frozen=True)
@@ -203,8 +235,9 @@ def place(rows: list[Row], within: list[Sum], cross: list[Sum]) -> Domains:
     for the audit to find) is left out instead of forcing a placement.
     """
     amounts = _amounts(rows)
-    checks = [_Check.of(con, amounts) for con in within]
-    ties = [_Check.of(con, amounts) for con in cross]
+    cells: dict[tuple[int, int, str], tuple[int, ...]] = {}
+    checks = [_Check.of(con, amounts, cells) for con in within]
+    ties = [_Check.of(con, amounts, cells) for con in cross]
     start: Domains = {r: tuple(range(len(row.candidates))) for r, row in enumerate(rows)}
     families: dict[tuple[object, ...], list[_Check]] = {}
     for con in checks:
