@@ -4,7 +4,10 @@ Generates synthetic corpora (``juesuan.synth``), then measures and prints, and w
 (``bench/out/bench.json`` by default):
 
 - generation time;
-- parse throughput: reports/s in one process and with ``workers=2`` (per core = ÷ workers);
+- the machine, its load averages at start and end and the share of CPU time the hypervisor
+  gave other guests meanwhile (steal, /proc/stat): this host's cores are shared;
+- parse throughput: reports/s in one process (and per CPU-second of it) and with ``workers=2``
+  (per core = ÷ workers);
 - full build time (ingest → dbt → audit → publish) for each ``--sizes`` corpus, with the time
   per phase (parse, insert, dbt, audit) and the peak memory of the build process tree; when
   that build replayed a plan (juesuan/replay.py), also the full build with dbt, as the first
@@ -44,6 +47,7 @@ from pathlib import Path
 
 from benchlib.measure import (
     audit_quality,
+    cpu_ticks,
     export_parquet,
     false_alarms,
     machine,
@@ -51,6 +55,7 @@ from benchlib.measure import (
     pdf_throughput,
     print_pdf,
     query_latency,
+    steal_share,
 )
 from benchlib.memory import TreeSampler, memory_method
 
@@ -365,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
                                        injected_by_category=summary["categories"], build=build, **quality)
         print(f"audit quality: {json.dumps(quality, ensure_ascii=False)}", flush=True)
     report["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["steal_share"] = steal_share(report["machine"].get("cpu_ticks_at_start"), cpu_ticks())
     report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     report["verdict"] = verdict(report, sizes)
     save()
@@ -412,11 +418,14 @@ def verdict(report: dict, sizes: list[int]) -> dict:
 def print_summary(report: dict) -> None:
     print("\n== juesuan bench ==")
     m = report["machine"]
-    print(f"machine: {m['cpus']} cpus, {m['memory_gb']} GB, load {m['loadavg_at_start']} → {report.get('loadavg_at_end')}")
+    steal = report.get("steal_share")
+    print(f"machine: {m['cpus']} cpus, {m['memory_gb']} GB, load {m['loadavg_at_start']} → {report.get('loadavg_at_end')}"
+          + (f"; CPU time stolen by the hypervisor {steal:.1%}" if steal is not None else ""))
     if "pdf" in report:
         print_pdf(report["pdf"])
     pr = report["parse"]
-    print(f"parse: {pr['single_process_reports_per_s']} reports/s in one process; "
+    print(f"parse: {pr['single_process_reports_per_s']} reports/s in one process "
+          f"({pr['single_process_reports_per_cpu_s']} per CPU-second); "
           f"{pr['parallel_reports_per_s']} reports/s with {pr['workers']} workers "
           f"({pr['parallel_reports_per_s_per_core']}/core); ms/report {pr['ms_per_report_by_layout']}")
     sm = report.get("samples")

@@ -59,14 +59,16 @@ def _parse_one(path: str) -> tuple[str, float]:
 
 
 def parse_throughput(corpus: Path, sample: int, workers: int) -> dict:
+    """Reports parsed per second of wall time; in one process, per CPU-second too, which leaves
+    out time spent waiting for a core (not the slower cores of a busy host)."""
     paths = sorted(str(p) for p in corpus.iterdir())[:sample]
     _parse_one(paths[0])  # warm the seeds and regex caches
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     per_layout: dict[str, list[float]] = defaultdict(list)
     for p in paths:
         layout, seconds = _parse_one(p)
         per_layout[layout].append(seconds)
-    single = time.perf_counter() - t0
+    single, single_cpu = time.perf_counter() - t0, time.process_time() - c0
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         list(pool.map(_parse_one, paths, chunksize=8))
@@ -74,6 +76,7 @@ def parse_throughput(corpus: Path, sample: int, workers: int) -> dict:
     return dict(
         reports=len(paths),
         single_process_reports_per_s=round(len(paths) / single, 1),
+        single_process_reports_per_cpu_s=round(len(paths) / single_cpu, 1),
         workers=workers,
         parallel_reports_per_s=round(len(paths) / parallel, 1),
         parallel_reports_per_s_per_core=round(len(paths) / parallel / workers, 1),
@@ -329,4 +332,24 @@ def machine() -> dict:
     import duckdb
 
     return dict(cpus=os.cpu_count(), cpu_model=cpu, memory_gb=round(mem / 2**30, 1), python=platform.python_version(),
-                duckdb=duckdb.__version__, loadavg_at_start=[round(x, 2) for x in os.getloadavg()])
+                duckdb=duckdb.__version__, loadavg_at_start=[round(x, 2) for x in os.getloadavg()],
+                cpu_ticks_at_start=cpu_ticks())
+
+
+def cpu_ticks() -> list[int] | None:
+    """The host's CPU time counters (/proc/stat: user nice system idle iowait irq softirq steal …)."""
+    try:
+        with open("/proc/stat", encoding="utf-8") as fh:
+            return [int(x) for x in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def steal_share(start: list[int] | None, end: list[int] | None) -> float | None:
+    """The share of CPU time the hypervisor gave other guests between two :func:`cpu_ticks`: on a
+    shared machine the figures of a run fall with it (and with neighbours on the same cores,
+    which no counter shows)."""
+    if not start or not end or len(start) < 8 or len(end) < 8:
+        return None
+    delta = [b - a for a, b in zip(start[:8], end[:8], strict=True)]
+    return round(delta[7] / sum(delta), 4) if sum(delta) else None
