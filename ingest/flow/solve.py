@@ -84,20 +84,15 @@ class _Check:
     family: tuple[object, ...]
 
     @staticmethod
-    def of(con: Sum, amounts: Amounts, cells: dict[tuple[int, int, str], tuple[int, ...]]) -> _Check:
-        """``cells``: (coef, row, column) → what each placement of the row adds through that term,
-        shared by the identities of one search (most terms recur: a 款 is a child once and a
-        parent once per column, and ties read the same totals)."""
+    def of(con: Sum, amounts: Amounts) -> _Check:
         by_row: dict[int, list[tuple[int, int, str]]] = {}
         for term in con.terms:
             by_row.setdefault(term[1], []).append(term)
         adds = []
         for r, terms in by_row.items():
             if len(terms) == 1:
-                add = cells.get(terms[0])
-                if add is None:
-                    k, _, c = terms[0]
-                    add = cells[terms[0]] = tuple(k * placed.get(c, 0) for placed in amounts[r])
+                k, _, c = terms[0]
+                add = tuple(k * placed.get(c, 0) for placed in amounts[r])
             else:
                 add = tuple(sum(k * placed.get(c, 0) for k, _, c in terms) for placed in amounts[r])
             adds.append(add)
@@ -235,9 +230,8 @@ def place(rows: list[Row], within: list[Sum], cross: list[Sum]) -> Domains:
     for the audit to find) is left out instead of forcing a placement.
     """
     amounts = _amounts(rows)
-    cells: dict[tuple[int, int, str], tuple[int, ...]] = {}
-    checks = [_Check.of(con, amounts, cells) for con in within]
-    ties = [_Check.of(con, amounts, cells) for con in cross]
+    checks = [_Check.of(con, amounts) for con in within]
+    ties = [_Check.of(con, amounts) for con in cross]
     start: Domains = {r: tuple(range(len(row.candidates))) for r, row in enumerate(rows)}
     families: dict[tuple[object, ...], list[_Check]] = {}
     for con in checks:
