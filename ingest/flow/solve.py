@@ -126,8 +126,9 @@ def _brute(free_options: list[list[int]], low: int, high: float) -> list[set[int
 def _revise(chk: _Check, domains: Domains) -> Domains | None:
     """Keep the placements of each row that some placement of the others satisfies.
 
-    Returns the narrowed domains of the rows involved ({} when nothing narrows or the identity
-    is too large to check), None when no placement at all satisfies it.
+    Returns the domains of the rows with more than one contribution, narrowed (as they were when
+    the identity has too many partial sums to check; {} when no row has), None when no
+    placement at all satisfies it.
     """
     # A row with one possible contribution only shifts every partial sum: folded into a constant,
     # the search tracks the other rows (same answers, fewer and cheaper combinations).
@@ -152,8 +153,6 @@ def _revise(chk: _Check, domains: Domains) -> Domains | None:
         ok_sets = _brute(free_options, low, high)
     else:
         ok_sets = _by_partial_sums(free_options, const, chk)
-        if ok_sets == []:
-            return {}
     if ok_sets is None:
         return None
     # some placement satisfies the identity, so each single-contribution row keeps its own
@@ -162,11 +161,11 @@ def _revise(chk: _Check, domains: Domains) -> Domains | None:
 
 def _by_partial_sums(free_options: list[list[int]], const: int, chk: _Check) -> list[set[int]] | None:
     """:func:`_brute`'s answer for many rows or placements, from the sets of partial sums before
-    and after each row ([] when there are too many to track: nothing is pruned)."""
+    and after each row (every contribution kept when there are too many sums to track)."""
     prefix = _sums(free_options)
     suffix = _sums(free_options[::-1])
     if prefix is None or suffix is None:
-        return []
+        return [set(options) for options in free_options]
     out: list[set[int]] = []
     for m, options in enumerate(free_options):
         after = sorted(suffix[len(free_options) - m - 1])
